@@ -1,0 +1,69 @@
+"""Shared fixtures for the reference server (tmtui.server).
+
+- ``server_config``: a ServerConfig on a temporary data dir, free ports, no welcome mail.
+- ``server``: a running ReferenceServer on that config (function scope).
+- ``start_server``: start more servers with overrides, e.g.
+  ``srv = await start_server(ttl_minutes=0.01)``; all are stopped after the test.
+- ``server_client``: an httpx.AsyncClient whose base_url is the ``server``'s.
+
+Server imports happen inside the fixtures, so client-only test runs do not
+need the server extra. Helpers for mail and SSE live in ``tests/helpers``
+(import them as ``helpers.mail``, ``helpers.sse``, ``helpers.wire``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tmtui.server.config import ServerConfig
+    from tmtui.server.runner import ReferenceServer
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> ServerConfig:
+    from tmtui.server.config import ServerConfig
+
+    return ServerConfig(data_dir=tmp_path / "server", welcome_mail=False)
+
+
+@pytest.fixture
+async def server(server_config: ServerConfig) -> AsyncIterator[ReferenceServer]:
+    from tmtui.server.runner import ReferenceServer
+
+    async with ReferenceServer(server_config) as srv:
+        yield srv
+
+
+@pytest.fixture
+async def start_server(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[ReferenceServer]]]:
+    from tmtui.server.config import ServerConfig
+    from tmtui.server.runner import ReferenceServer
+
+    started: list[ReferenceServer] = []
+
+    async def start(**overrides: Any) -> ReferenceServer:
+        options: dict[str, Any] = {"data_dir": tmp_path / f"server-{len(started)}", "welcome_mail": False}
+        options.update(overrides)
+        srv = ReferenceServer(ServerConfig(**options))
+        await srv.start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in reversed(started):
+        await srv.stop()
+
+
+@pytest.fixture
+async def server_client(server: ReferenceServer) -> AsyncIterator[httpx.AsyncClient]:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+        yield client

@@ -1,0 +1,1 @@
+"""Test helpers shared across the test suite (mail building, SMTP delivery, SSE reading)."""

@@ -1,0 +1,3 @@
+from tmtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Command line: ``tmtui`` (the TUI), ``tmtui demo``, ``tmtui serve``.
+
+Heavy imports (Textual, the server) happen inside the command that needs them,
+so ``tmtui --help`` and ``tmtui --version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tmtui import __version__
+
+
+def _tui_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", metavar="URL",
+                        help="API base URL, may carry a path prefix (env TMTUI_SERVER; "
+                             "default https://tempmailmmo.com)")
+    parser.add_argument("--address", metavar="USER@DOMAIN", help="open this mailbox at start")
+    parser.add_argument("--download-dir", metavar="DIR", type=Path,
+                        help="where attachments are saved (env TMTUI_DOWNLOAD_DIR)")
+    parser.add_argument("--lang", choices=("en", "vi"), help="language hint sent to the server")
+    parser.add_argument("--no-sse", dest="sse", action="store_const", const=False, default=None,
+                        help="do not open event streams; poll every 15-30 s instead")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tmtui",
+        description="Keyboard-first terminal client for disposable TempMail MMO mailboxes.",
+    )
+    parser.add_argument("--version", action="version", version=f"tmtui {__version__}")
+    _tui_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run the TUI against an embedded local server with sample mail")
+    demo.add_argument("--data-dir", metavar="DIR", type=Path, help="keep the demo server's data here")
+    demo.add_argument("--download-dir", metavar="DIR", type=Path, help="where attachments are saved")
+    demo.add_argument("--smtp-port", type=int, default=0, help="SMTP port (default: a free one)")
+
+    serve = commands.add_parser("serve", help="run the reference server (HTTP + SSE + SMTP)")
+    try:
+        from tmtui.server.cli import add_serve_arguments
+    except ImportError:
+        serve.set_defaults(server_missing=True)
+    else:
+        add_serve_arguments(serve)
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"tmtui: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            if getattr(args, "server_missing", False):
+                return _fail("the reference server needs extra packages: pip install 'tmtui[server]'", 1)
+            from tmtui.server.cli import run_serve
+
+            return run_serve(args)
+        if args.command == "demo":
+            from tmtui.demo import run_demo
+
+            return run_demo(args)
+        from tmtui.launch import run_tui
+
+        return run_tui(args)
+    except KeyboardInterrupt:
+        return 130

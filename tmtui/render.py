@@ -1,0 +1,538 @@
+"""HTML mail bodies to terminal text and safe Markdown, with numbered links.
+
+Pure and Textual-free: the reader calls :func:`html_to_text` from a thread
+worker. One html2text pass yields both forms:
+
+* ``Rendered.markdown`` for a Markdown widget: every character of the mail's
+  text is escaped, there is no raw HTML, no images, and the only links are
+  ``http``, ``https`` and ``mailto`` ones, written ``[label](<url>) \\[n\\]``.
+* ``Rendered.text`` for plain display: the same document with the escapes and
+  emphasis removed and links written ``label [n]``.
+
+Both end with a numbered list of the links (``[1] https://...``), and both go
+through :func:`tmtui.safety.sanitize_text`.
+
+Hostile input is bounded: input over ``max_input`` is cut, elements nested
+deeper than ``max_depth`` are flattened (their text stays), output stops at
+``max_output`` characters; each leaves a visible ``[tmtui: ...]`` line and a
+``note``. If html2text raises anyway, a tag-stripped text is shown.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass
+from functools import cache
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from tmtui.safety import sanitize_line, sanitize_text
+
+__all__ = [
+    "Link",
+    "Rendered",
+    "format_size",
+    "html_to_text",
+    "relative_time",
+    "safe_url",
+]
+
+MAX_LINKS = 1000
+MAX_URL = 8192
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link the user may open: ``number`` matches the ``[n]`` in the text."""
+
+    number: int
+    url: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A converted body. ``note`` says, in one human line, what was cut."""
+
+    text: str
+    links: tuple[Link, ...]
+    truncated: bool
+    note: str | None
+    markdown: str = ""
+
+
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Characters a URL must not carry as they are: ASCII controls, space and the
+# characters that end or confuse a Markdown destination; C1, invisible,
+# bidi, spacing and separator characters, surrogates, non-characters, tags.
+_URL_UNSAFE = re.compile(
+    '[\x00-\x20"<>\\\\^`{|}\x7f-\xa0\u00ad\u061c\u115f\u1160\u180e\u2000-\u200f'
+    "\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ufdd0-\ufdef\ufeff"
+    "\ufff9-\uffff\U000e0000-\U000e0fff]"
+)
+
+
+def _quote_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return quote("\ufffd" if "\ud800" <= char <= "\udfff" else char, safe="")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` made safe to show and open, or None if it is not an absolute
+    ``http``/``https``/``mailto`` URL.
+
+    Tabs and newlines are dropped as browsers do (so ``java\\nscript:`` is
+    caught), the scheme is lower-cased, and anything invisible, spacing or
+    Markdown-significant is percent-encoded, so the URL shows what it is.
+    A ``mailto`` keeps its address only: query fields such as ``attach=``
+    have been abused against mail clients. The UI must also run every
+    clicked link through this (a Markdown widget links bare URLs itself).
+    """
+    if not url or len(url) > MAX_URL:
+        return None
+    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11"
+                    "\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    url = url.replace("\t", "").replace("\n", "").replace("\r", "")
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).lower() not in SAFE_SCHEMES:
+        return None
+    scheme, rest = match.group(1).lower(), url[match.end():]
+    if scheme == "mailto":
+        rest = rest.split("?", 1)[0]
+    rest = _URL_UNSAFE.sub(_quote_char, rest)
+    if scheme == "mailto":
+        if not rest.strip("/"):
+            return None
+    elif not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
+        return None
+    return f"{scheme}:{rest}"
+
+
+def format_size(n: int) -> str:
+    """Bytes for people: ``512 B``, ``1.2 KB``, ``34 MB`` (binary multiples)."""
+    n = max(0, int(n))
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        shown = f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
+        if float(shown) < 1024 or unit == "TB":
+            return f"{shown} {unit}"
+    raise AssertionError("unreachable")
+
+
+def relative_time(dt: datetime, now: datetime) -> str:
+    """``just now``, ``5m``, ``3h``, ``2d``, else the date (``2026-03-05``).
+
+    Naive datetimes are taken as UTC. A time slightly in the future (clock
+    skew) is "just now"; further ahead it shows as a date.
+    """
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    seconds = (now - dt).total_seconds()
+    if -120 < seconds < 60:
+        return "just now"
+    if 0 < seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if 0 < seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    if 0 < seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}d"
+    return dt.astimezone(now.tzinfo).strftime("%Y-%m-%d")
+
+
+def html_to_text(
+    html: str,
+    *,
+    max_input: int = 2_000_000,
+    max_output: int = 1_000_000,
+    max_depth: int = 200,
+    width: int = 0,
+) -> Rendered:
+    """Convert an untrusted HTML body to safe text and Markdown; never raises
+    on bad HTML. ``width`` > 0 wraps paragraphs (html2text's wrapping, which
+    is slower); 0 leaves wrapping to the widget."""
+    notes: list[str] = []
+    truncated = False
+    if len(html) > max_input:
+        cut = max_input
+        last_open = html.rfind("<", max(0, cut - 4096), cut)
+        if last_open > html.rfind(">", max(0, cut - 4096), cut):
+            cut = last_open  # do not end inside a tag
+        html, truncated = html[:cut], True
+        notes.append(f"the message is larger than {format_size(max_input)}, the rest is not shown")
+    source = sanitize_text(html)
+    converter = _converter_type()(max_depth=max_depth, max_output=max_output, width=width)
+    try:
+        body = converter.run(source)
+    except _OutputFull:
+        body = converter.partial()[:max_output]
+        truncated = True
+        notes.append(f"the text is longer than {max_output:,} characters, the rest is not shown")
+    except Exception:  # html2text or HTMLParser choked: show the text anyway
+        return _fallback(source, max_output=max_output, notes=notes, truncated=truncated)
+    if converter.flattened:
+        notes.append(f"parts nested deeper than {max_depth} levels are shown flattened")
+    return _assemble(body, converter.urls, converter.labels, notes, truncated=truncated)
+
+
+# Sentinels: Unicode non-characters, which sanitize_text turns into U+FFFD, so
+# a sender cannot forge them. They let one html2text pass feed both outputs.
+_ESCAPE = "\ufdd0"  # the next character is escaped in Markdown
+_EM = "\ufdd1"  # emphasis mark
+_STRONG = "\ufdd2"  # strong mark
+_OPEN = "\ufdd3"  # a link label starts
+_CLOSE = "\ufdd4"  # a link label ends; the link number and _END follow
+_END = "\ufdd5"
+_NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own placeholder for &nbsp;
+_LINK = re.compile(f"{_OPEN}([^{_OPEN}{_CLOSE}]*){_CLOSE}(\\d+){_END}")
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]()<>&#|~]")
+# Line starts that would make a list, heading underline or rule. [ \t]*, not
+# \s*: html2text's own "^(\s*\d+)" patterns are quadratic on runs of newlines.
+_MD_LINE_START = re.compile(r"^([ \t]*)(\d+\.|[-+=])(?=[ \t]|$)", re.M)
+
+
+class _OutputFull(Exception):
+    """Raised from the output callback once max_output characters are out."""
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    return _ESCAPE + match.group()
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker = match.groups()
+    if marker[0].isdigit():  # "1." -> "1\." keeps the number as text
+        return f"{indent}{marker[:-1]}{_ESCAPE}."
+    return f"{indent}{_ESCAPE}{marker}"
+
+
+def _md_escape(text: str) -> str:
+    """Escape every character of mail text that Markdown could act on."""
+    if _MD_SPECIAL.search(text):
+        text = _MD_SPECIAL.sub(_escape_char, text)
+    if _MD_LINE_START.search(text):
+        text = _MD_LINE_START.sub(_escape_line_start, text)
+    return text
+
+
+def _md_escape_all(text: str) -> str:
+    return _MD_ANY.sub(r"\\\g<0>", text)
+
+
+def _assemble(body: str, urls: list[str], labels: dict[int, str], notes: list[str], *,
+              truncated: bool) -> Rendered:
+    """Resolve the sentinels into the two outputs, add notes and the link list."""
+
+    def markdown_link(match: re.Match[str]) -> str:
+        number, label = match.group(2), match.group(1).strip()
+        url = urls[int(number) - 1]
+        if not label:
+            return f"[\\[{number}\\]](<{url}>)"
+        return f"[{label}](<{url}>) \\[{number}\\]"
+
+    def plain_link(match: re.Match[str]) -> str:
+        label = match.group(1).strip()
+        return f"{label} [{match.group(2)}]" if label else f"[{match.group(2)}]"
+
+    markdown = _LINK.sub(markdown_link, body)
+    text = _LINK.sub(plain_link, body)
+    for sentinel in (_OPEN, _CLOSE, _END):  # a link cut off by the output cap
+        if sentinel in text:
+            markdown = markdown.replace(sentinel, "")
+            text = text.replace(sentinel, "")
+    markdown = markdown.replace(_ESCAPE, "\\").replace(_EM, "_").replace(_STRONG, "**")
+    text = text.replace(_ESCAPE, "").replace(_EM, "").replace(_STRONG, "")
+    text = text.replace("  \n", "\n").strip("\n")
+    markdown = markdown.strip("\n")
+    note = "; ".join(notes)
+    if notes:
+        text += f"\n\n[tmtui: {note}]"
+        markdown += f"\n\n\\[tmtui: {_md_escape_all(note)}\\]"
+    links = tuple(Link(n, url, labels.get(n, "")) for n, url in enumerate(urls, 1))
+    if links:
+        text += "\n\nLinks:\n" + "\n".join(f"[{link.number}] {link.url}" for link in links)
+        markdown += "\n\n**Links**\n\n" + "  \n".join(
+            f"\\[{link.number}\\] <{link.url}>" for link in links)
+    return Rendered(
+        text=sanitize_text(text),
+        links=links,
+        truncated=truncated,
+        note=f"{note[:1].upper()}{note[1:]}." if notes else None,
+        markdown=sanitize_text(markdown),
+    )
+
+
+def _fallback(html: str, *, max_output: int, notes: list[str], truncated: bool) -> Rendered:
+    """A tag-stripped text for HTML that html2text could not handle."""
+    text = _BREAK.sub("\n", _DROP.sub(" ", html))
+    text = sanitize_text(htmllib.unescape(_TAG.sub("", text)))
+    text = _BLANK_LINES.sub("\n\n", _LINE_SPACE.sub(" ", text)).strip()
+    if len(text) > max_output:
+        text, truncated = text[:max_output], True
+        notes.append(f"the text is longer than {max_output:,} characters, the rest is not shown")
+    notes.insert(0, "this message could not be formatted, showing its bare text")
+    note = "; ".join(notes)
+    text = f"{text}\n\n[tmtui: {note}]"
+    markdown = _md_escape_all(text).replace("\n", "  \n")
+    return Rendered(text=text, links=(), truncated=truncated,
+                    note=f"{note[:1].upper()}{note[1:]}.", markdown=markdown)
+
+
+_DROP = re.compile(r"<(script|style|head|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)",
+                   re.S | re.I)
+_BREAK = re.compile(r"<(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|/?table)\b[^<>]*>?",
+                    re.I)
+_TAG = re.compile(r"</?[a-zA-Z!?][^>]*>?")
+_LINE_SPACE = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+_MD_ANY = re.compile(r"[\\`*_\[\]()<>&#|~!+\-.=]")
+
+
+# The element model that bounds nesting. html2text keeps state per open list
+# and blockquote and trusts the tags to balance; here every start tag it sees
+# gets exactly one end tag, in order (implied ends are written out, stray ends
+# dropped), and elements deeper than max_depth are left out (text kept).
+_VOID = frozenset(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta "
+    "param source track wbr".split()
+)
+_ALWAYS = frozenset({"head", "script", "style"})  # their content must stay hidden
+_SWALLOW = frozenset({"abbr", "code", "kbd", "tt"})  # inline code would be raw Markdown
+_STRAY_OK = frozenset("br dd div dt h1 h2 h3 h4 h5 h6 li p td th tr".split())
+_BLOCK = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup main menu nav ol p pre section "
+    "summary table ul".split()
+)
+_SCOPES = (_BLOCK - {"p"}) | frozenset(
+    "body button caption dd dt html li marquee object td template tfoot th thead tr".split()
+)
+_CELLS = frozenset({"td", "th", "p"})
+_ROWS = frozenset({"tr"}) | _CELLS
+_SECTIONS = frozenset({"thead", "tbody", "tfoot"}) | _ROWS
+# tag -> (elements its start implicitly closes, elements that stop the search)
+_IMPLIED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    **{tag: (frozenset({"p"}), _SCOPES) for tag in _BLOCK},
+    "li": (frozenset({"li", "p"}), frozenset({"ul", "ol", "menu", "dir"})),
+    "dt": (frozenset({"dt", "dd", "p"}), frozenset({"dl"})),
+    "dd": (frozenset({"dt", "dd", "p"}), frozenset({"dl"})),
+    "td": (_CELLS, frozenset({"tr", "table"})),
+    "th": (_CELLS, frozenset({"tr", "table"})),
+    "tr": (_ROWS, frozenset({"table", "thead", "tbody", "tfoot"})),
+    **{tag: (_SECTIONS, frozenset({"table"})) for tag in ("thead", "tbody", "tfoot")},
+    "option": (frozenset({"option"}), frozenset({"select", "datalist", "optgroup"})),
+    "optgroup": (frozenset({"option", "optgroup"}), frozenset({"select"})),
+    "a": (frozenset({"a"}), frozenset()),
+    "body": (frozenset({"head"}), frozenset()),
+}
+_WALK = 12  # how far down the stack an implied end is looked for
+_LABEL_MAX = 500
+
+
+class _ConverterLike:  # the attributes html_to_text reads, for type checkers
+    urls: list[str]
+    labels: dict[int, str]
+    flattened: bool
+
+
+@cache
+def _converter_type() -> type:
+    """html2text.HTML2Text hardened for hostile mail (html2text loads here)."""
+    import html2text
+
+    class Converter(html2text.HTML2Text):
+        def __init__(self, *, max_depth: int, max_output: int, width: int) -> None:
+            super().__init__(bodywidth=max(0, width))
+            self.unicode_snob = True
+            self.ul_item_mark = "-"
+            self.emphasis_mark = _EM
+            self.strong_mark = _STRONG
+            self.urls: list[str] = []
+            self.labels: dict[int, str] = {}
+            self.flattened = False
+            self._numbers: dict[str, int] = {}
+            self._anchors: list[tuple[int | None, list[str]]] = []
+            self._label_room = 0
+            self._stack: list[tuple[str, bool]] = []
+            self._open: dict[str, int] = {}
+            self._depth = 0
+            self._max_depth = max(1, max_depth)
+            self._size = 0
+            self._max_output = max_output
+            self._pre = 0
+            self._pre_fresh = False
+
+        def run(self, html: str) -> str:
+            self.feed(html)
+            self.close()
+            self._pop_to(0)
+            self.pbr()
+            self.o("", force="end")
+            return self.partial()
+
+        def partial(self) -> str:
+            return "".join(self.outtextlist).replace(_NBSP_HOLDER, "\xa0")
+
+        def outtextf(self, s: str) -> None:
+            self.outtextlist.append(s)
+            if s:
+                self.lastWasNL = s[-1] == "\n"
+                self._size += len(s)
+                if self._size > self._max_output:
+                    raise _OutputFull
+
+        # -- the element model -------------------------------------------
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in _VOID:
+                self._start(tag, attrs)
+                return
+            rule = _IMPLIED.get(tag)
+            if rule is not None and any(self._open.get(name) for name in rule[0]):
+                self._close_implied(*rule)
+            emit = self._depth < self._max_depth or tag in _ALWAYS
+            self._stack.append((tag, emit))
+            self._open[tag] = self._open.get(tag, 0) + 1
+            if emit:
+                self._depth += 1
+                self._start(tag, attrs)
+            else:
+                self.flattened = True
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _VOID:
+                if tag == "br":  # </br> is a line break in browsers too
+                    self._start(tag, [])
+                return
+            if not self._open.get(tag):
+                if tag in _STRAY_OK:
+                    self._end(tag)
+                return
+            index = len(self._stack) - 1
+            while self._stack[index][0] != tag:
+                index -= 1
+            self._pop_to(index)
+
+        def _close_implied(self, closes: frozenset[str], stops: frozenset[str]) -> None:
+            stack, target = self._stack, -1
+            for index in range(len(stack) - 1, max(-1, len(stack) - 1 - _WALK), -1):
+                name = stack[index][0]
+                if name in closes:
+                    target = index
+                elif name in stops:
+                    break
+            if target >= 0:
+                self._pop_to(target)
+
+        def _pop_to(self, index: int) -> None:
+            stack = self._stack
+            while len(stack) > index:
+                name, emitted = stack.pop()
+                self._open[name] -= 1
+                if emitted:
+                    self._depth -= 1
+                    self._end(name)
+
+        def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.current_tag = tag
+            if tag == "a":
+                self._anchor_start(attrs)
+            elif tag == "img":
+                alt = next((value for name, value in attrs if name == "alt"), None)
+                if alt and alt.strip():
+                    self.handle_data(f" {sanitize_text(alt, multiline=False)} ")
+            elif tag == "pre":
+                self.p()
+                self._pre += 1
+                self._pre_fresh = True
+            elif tag not in _SWALLOW:
+                self.handle_tag(tag, dict(attrs), True)
+
+        def _end(self, tag: str) -> None:
+            self.current_tag = tag
+            if tag == "a":
+                self._anchor_end()
+            elif tag == "pre":
+                self._pre -= 1
+                self.p()
+            elif tag not in _SWALLOW:
+                self.handle_tag(tag, {}, False)
+                if self.quiet < 0:
+                    self.quiet = 0
+
+        # -- links -----------------------------------------------------------
+        def _anchor_start(self, attrs: list[tuple[str, str | None]]) -> None:
+            href = next((value for name, value in attrs if name == "href"), None)
+            url = None if self.quiet else safe_url(href)
+            number = self._numbers.get(url) if url else None
+            if url and number is None and len(self.urls) < MAX_LINKS:
+                self.urls.append(url)
+                number = self._numbers[url] = len(self.urls)
+            self._anchors.append((number, []))
+            self._label_room = _LABEL_MAX
+            self.astack.append(None)  # html2text: no paragraph breaks inside a link
+            if number is not None:
+                self.o(_OPEN)
+
+        def _anchor_end(self) -> None:
+            if self.astack:
+                self.astack.pop()
+            if not self._anchors:
+                return
+            number, parts = self._anchors.pop()
+            if number is None:
+                return
+            if not self.labels.get(number):
+                self.labels[number] = sanitize_line("".join(parts), 200)
+            self.o(f"{_CLOSE}{number}{_END}")
+
+        # -- text --------------------------------------------------------------
+        def handle_data(self, data: str, entity_char: bool = False) -> None:
+            if self.quiet:  # hidden; also skips html2text's quadratic CSS parsing
+                return
+            if self._anchors and self._anchors[-1][0] is not None and self._label_room > 0:
+                self._anchors[-1][1].append(data[: self._label_room])
+                self._label_room -= len(data)
+            if self._pre:
+                self._pre_data(data)
+            else:  # entity_char=True: skip html2text's escaping (ours is complete)
+                super().handle_data(_md_escape(data), True)
+
+        def _pre_data(self, data: str) -> None:
+            """Preformatted text as escaped lines with hard breaks: an indented
+            code block could be ended by sender text and is not needed."""
+            if self._pre_fresh:
+                self._pre_fresh = False
+                data = data[1:] if data.startswith("\n") else data
+            for number, line in enumerate(data.split("\n")):
+                if number:
+                    self.o("  \n> " if self.blockquote else "  \n")
+                body = line.lstrip(" \t")
+                if body:
+                    lead = "\xa0" * len(line[: len(line) - len(body)].expandtabs(4))
+                    self.o(lead + _md_escape(body))
+
+        def handle_charref(self, name: str) -> None:
+            try:
+                self._reference(self.charref(name))
+            except (ValueError, OverflowError):
+                self._reference("\ufffd")
+
+        def handle_entityref(self, name: str) -> None:
+            self._reference(self.entityref(name))
+
+        def _reference(self, text: str) -> None:
+            if text in (_NBSP_HOLDER, "\xa0"):
+                if not self.quiet:
+                    super().handle_data(_NBSP_HOLDER, True)
+            elif text:
+                if not (text.isascii() and text.isprintable()):
+                    text = sanitize_text(text)
+                self.handle_data(text)
+
+    return Converter

@@ -1,0 +1,103 @@
+"""Saved mailboxes: address, sid_token and last known expiry, in a 0600 JSON file.
+
+Writes are atomic (temporary file in the same directory, then ``os.replace``),
+so a crash never leaves half a file. A file that cannot be parsed is set aside
+with a warning and tmtui starts empty rather than crashing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tmtui import paths
+from tmtui.api.secret import Secret
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SavedMailbox:
+    address: str
+    sid_token: Secret | None
+    expires_at: datetime | None = None
+
+
+class StateError(Exception):
+    """The state file could not be written; the message is one line."""
+
+
+def _parse(raw: object) -> list[SavedMailbox]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("mailboxes"), list):
+        raise ValueError("not a tmtui state file")
+    result: list[SavedMailbox] = []
+    for item in raw["mailboxes"]:
+        if not isinstance(item, dict) or not isinstance(item.get("address"), str):
+            raise ValueError("malformed mailbox entry")
+        token = item.get("sid_token")
+        expires = item.get("expires_at")
+        result.append(SavedMailbox(
+            address=item["address"],
+            sid_token=Secret(token) if isinstance(token, str) and token else None,
+            expires_at=(datetime.fromtimestamp(expires, tz=timezone.utc)
+                        if isinstance(expires, (int, float)) and not isinstance(expires, bool) else None),
+        ))
+    return result
+
+
+def load(path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
+    """Return the saved mailboxes and, if the file was unusable, a one-line warning."""
+    path = path or paths.state_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], None
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], f"Cannot read saved mailboxes ({path}): {exc.__class__.__name__}"
+    if not text.strip():
+        return [], None
+    try:
+        return _parse(json.loads(text)), None
+    except (ValueError, TypeError):
+        aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return [], f"Saved mailboxes file {path} is corrupt and could not be moved aside"
+        return [], f"Saved mailboxes file was corrupt; moved aside to {aside}"
+
+
+def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
+    """Write atomically with mode 0600 in a 0700 directory."""
+    path = path or paths.state_file()
+    payload = {
+        "version": FORMAT_VERSION,
+        "mailboxes": [
+            {
+                "address": m.address,
+                "sid_token": m.sid_token.reveal() if m.sid_token else None,
+                "expires_at": m.expires_at.timestamp() if m.expires_at else None,
+            }
+            for m in mailboxes
+        ],
+    }
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sessions-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise StateError(f"Cannot save mailboxes to {path}: {exc.strerror or exc}") from None

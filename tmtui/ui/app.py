@@ -1,0 +1,142 @@
+"""The App is thin: read config, build the store and sync worker, push the picker."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tmtui.api.client import TempMailClient
+from tmtui.config import Config
+from tmtui.state import SavedMailbox
+from tmtui.store import Change, SessionStore
+from tmtui.sync import SyncWorker
+from tmtui.ui.humanize import describe
+
+T = TypeVar("T")
+
+
+def css_path() -> Path:
+    """tmtui.tcss ships inside the wheel; a source checkout keeps it at the top level."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "tmtui.tcss", here.parent / "tmtui.tcss"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("tmtui.tcss is missing from the installation")
+
+
+class TmtuiApp(App[None]):
+    TITLE = "tmtui"
+    CSS_PATH = css_path()
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Keys"),
+    ]
+
+    def __init__(self, config: Config, client: TempMailClient, *,
+                 saved: Sequence[SavedMailbox] = (), start_address: str | None = None,
+                 warnings: Sequence[str] = (), persist: bool = True,
+                 banner: str | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.client = client
+        self.store = SessionStore()
+        self.sync = SyncWorker(client, self.store, config, persist=persist)
+        self.saved = list(saved)
+        self.start_address = start_address
+        self.startup_warnings = list(warnings)
+        self.banner = banner
+        self._listed: set[str] = set()
+
+    def on_mount(self) -> None:
+        from tmtui.ui.screens.picker import PickerScreen
+
+        try:
+            self.theme = self.config.theme
+        except Exception:  # an unknown theme name must not stop the app
+            self.notify(f"Unknown theme {self.config.theme!r}", severity="warning", markup=False)
+        self.store.subscribe(self._on_store_change)
+        self.sync.load_saved(self.saved)
+        self.run_worker(self.sync.run(), name="sync", group="sync",
+                        exclusive=True, exit_on_error=False)
+        for warning in self.startup_warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        self.push_screen(PickerScreen(auto_create=not self.saved and not self.start_address))
+        if self.start_address:
+            self.run_worker(self._open_start_address(self.start_address), exit_on_error=False)
+
+    async def _open_start_address(self, address: str) -> None:
+        if address.lower() in self.store:
+            self.open_inbox(address.lower())  # saved: its watcher restores the session
+            return
+        opened = await self.attempt(self.sync.reopen(address))
+        if opened:
+            self.open_inbox(opened)
+
+    def open_inbox(self, address: str) -> None:
+        from tmtui.ui.screens.inbox import InboxScreen
+
+        self.sync.focus(address)
+        self.push_screen(InboxScreen(address))
+
+    async def attempt(self, awaitable: Awaitable[T]) -> T | None:
+        """Await a sync command; a failure becomes one notification line, never a traceback."""
+        try:
+            return await awaitable
+        except Exception as exc:  # every error becomes one clear line
+            self.report_error(exc)
+            return None
+
+    def report_error(self, exc: BaseException) -> None:
+        self.notify(describe(exc), severity="error", markup=False, timeout=8)
+
+    def _on_store_change(self, change: Change) -> None:
+        if change.kind != "messages" or change.address is None:
+            return
+        if change.address not in self._listed:
+            self._listed.add(change.address)  # the first listing is not "new mail"
+            return
+        if not change.added:
+            return
+        mailbox = self.store.get(change.address)
+        if mailbox is None:
+            return
+        added = [m for m in mailbox.messages if m.id in set(change.added)]
+        if not added:
+            return
+        from tmtui.safety import sanitize_line
+
+        newest = added[0]
+        more = f" (+{len(added) - 1} more)" if len(added) > 1 else ""
+        self.notify(f"{sanitize_line(newest.sender, 60)}: {sanitize_line(newest.subject, 80)}{more}",
+                    title=f"New mail for {mailbox.address}", markup=False)
+        if self.config.bell:
+            self.bell()
+
+    def action_help(self) -> None:
+        from tmtui.ui.dialogs.help import HelpDialog
+
+        if isinstance(self.screen, HelpDialog):
+            return
+        self.push_screen(HelpDialog(self.screen, self.screen.title or self.title))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a command in the palette."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            action, node = binding.action, active.node
+            yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}",
+                                lambda a=action, n=node: self.run_action(a, n))
+
+    async def on_unmount(self) -> None:
+        await self.sync.close()
+        await self.client.aclose()

@@ -1,0 +1,44 @@
+"""`?`: every key of the screen underneath, with what it does."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+
+def describe_keys(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, description) for every binding active on ``screen``, app-level ones included."""
+    seen: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        description = binding.description or binding.action
+        if binding.action.startswith("app.command_palette"):
+            description = "Command palette"
+        keys = seen.setdefault(description, [])
+        display = screen.app.get_key_display(binding)
+        if display not in keys:
+            keys.append(display)
+    return [(" ".join(keys), description) for description, keys in seen.items()]
+
+
+class HelpDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", show=False)]
+
+    def __init__(self, screen: Screen, title: str) -> None:
+        super().__init__()
+        self.rows = describe_keys(screen)
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help-dialog"):
+            yield Static(f"Keys: {self.title_text}", markup=False, classes="dialog-title")
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns("Key", "Action")
+            for keys, description in self.rows:
+                table.add_row(Text(keys, style="bold"), Text(description))
+            yield table
+            yield Static("escape closes", classes="dialog-hint")

@@ -1,0 +1,37 @@
+"""Save one attachment with a progress bar: streamed, atomic, under a safe name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.widgets import ProgressBar
+
+from tmtui.api.models import Attachment, Message
+from tmtui.files import save_atomically
+
+if TYPE_CHECKING:
+    from tmtui.ui.screens.reader import ReaderScreen
+
+
+async def save_attachment(screen: ReaderScreen, message: Message, attachment: Attachment) -> Path | None:
+    """Returns the saved path, or None after telling the user why it failed."""
+    app = screen.tapp
+    bar = screen.query_one("#save-progress", ProgressBar)
+    bar.display = True
+    bar.update(total=attachment.size or None, progress=0)
+
+    def progress(received: int, total: int | None) -> None:
+        bar.update(total=total or attachment.size or None, progress=received)
+
+    async def write(sink) -> int:  # type: ignore[no-untyped-def]
+        return await app.sync.download(screen.address, message.id, attachment.name, sink,
+                                       expected_size=attachment.size, on_progress=progress)
+
+    try:
+        return await save_atomically(app.config.downloads, attachment.name, write)
+    except Exception as exc:
+        app.report_error(exc)
+        return None
+    finally:
+        bar.display = False

@@ -1,0 +1,183 @@
+"""The mailbox picker: saved mailboxes with unread counts, expiry and state."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tmtui.api.errors import AddressInUse, MailboxNotFound
+from tmtui.safety import sanitize_line
+from tmtui.ui.dialogs.confirm import ConfirmDialog
+from tmtui.ui.dialogs.mailbox_forms import CustomAddressDialog, DomainDialog, ReopenDialog
+from tmtui.ui.messages import StoreChanged
+from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.status import countdown, state_text
+
+
+class PickerScreen(TmtuiScreen[None]):
+    TITLE = "Mailboxes"
+    BINDINGS = [
+        Binding("n", "new", "New random"),
+        Binding("c", "custom", "Custom name"),
+        Binding("o", "reopen", "Reopen address"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("x", "forget", "Forget"),
+        Binding("y", "copy", "Copy address"),
+    ]
+
+    def __init__(self, *, auto_create: bool = False) -> None:
+        super().__init__()
+        self.auto_create = auto_create
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield Static("", id="banner", markup=False)
+        table: DataTable[Text] = DataTable(id="mailboxes", cursor_type="row", zebra_stripes=True)
+        table.add_column("Address", key="address")
+        table.add_column("Unread", key="unread")
+        table.add_column("Expires", key="expires")
+        table.add_column("State", key="state")
+        yield table
+        yield Static("No mailboxes yet: press n for a random address, c to choose a name, "
+                     "o to reopen one.", id="empty-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        banner = self.tapp.banner
+        self.query_one("#banner", Static).update(banner or "")
+        self.query_one("#banner").display = bool(banner)
+        self.refresh_rows()
+        self.set_interval(1.0, self.refresh_rows)
+        if self.auto_create:
+            self.create(None)
+
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        table = self.query_one("#mailboxes", DataTable)
+        mailboxes = self.tapp.store.mailboxes
+        wanted = [m.address for m in mailboxes]
+        for key in [k.value for k in table.rows if k.value not in wanted]:
+            table.remove_row(key)
+        for mailbox in mailboxes:
+            unread = mailbox.unread
+            cells = (Text(sanitize_line(mailbox.address, max_len=80)),
+                     Text(str(unread) if unread else "", style="bold"),
+                     Text(countdown(mailbox.expires_at)),
+                     state_text(mailbox))
+            if mailbox.address in table.rows:
+                for column, cell in zip(("address", "unread", "expires", "state"), cells):
+                    table.update_cell(mailbox.address, column, cell)
+            else:
+                table.add_row(*cells, key=mailbox.address)
+        self.query_one("#empty-hint").display = not mailboxes
+
+    @property
+    def selected(self) -> str | None:
+        table = self.query_one("#mailboxes", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    # Actions ------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        if self.selected:
+            self.tapp.open_inbox(self.selected)
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
+
+    def _catalog(self) -> tuple[list[str], str | None]:
+        catalog = self.tapp.store.catalog
+        if catalog is None:
+            return [], None
+        return list(catalog.domains), catalog.default_domain
+
+    @work(group="picker", exit_on_error=False)
+    async def action_new(self) -> None:
+        domains, default = self._catalog()
+        if not domains:
+            catalog = await self.tapp.attempt(self.tapp.client.get_domains())
+            if catalog is None:
+                return
+            self.tapp.store.set_catalog(catalog)
+            domains, default = list(catalog.domains), catalog.default_domain
+        domain = await self.app.push_screen_wait(DomainDialog(domains, default))
+        if domain is not None:
+            self.create(domain)
+
+    @work(group="picker", exit_on_error=False)
+    async def create(self, domain: str | None) -> None:
+        address = await self.tapp.attempt(self.tapp.sync.create(domain))
+        if address:
+            self.notify(f"Created {address}", markup=False)
+            self.tapp.open_inbox(address)
+
+    @work(group="picker", exit_on_error=False)
+    async def action_custom(self) -> None:
+        domains, default = self._catalog()
+        if not domains:
+            catalog = await self.tapp.attempt(self.tapp.client.get_domains())
+            if catalog is not None:
+                domains, default = list(catalog.domains), catalog.default_domain
+        choice = await self.app.push_screen_wait(CustomAddressDialog(domains, default))
+        if choice is None:
+            return
+        sync = self.tapp.sync
+        try:
+            address = await sync.create_custom(choice.user, choice.domain)
+        except AddressInUse:
+            question = f"{choice.user}@{choice.domain or default} is in use by another session. Take it over?"
+            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Take over")):
+                return
+            address = await self.tapp.attempt(sync.create_custom(choice.user, choice.domain, takeover=True))
+        except Exception as exc:
+            self.tapp.report_error(exc)
+            return
+        if address:
+            self.tapp.open_inbox(address)
+
+    @work(group="picker", exit_on_error=False)
+    async def action_reopen(self) -> None:
+        address = await self.app.push_screen_wait(ReopenDialog())
+        if address is None:
+            return
+        sync = self.tapp.sync
+        try:
+            opened = await sync.reopen(address)
+        except MailboxNotFound:
+            self.notify(f"{sanitize_line(address, 80)} does not exist on the server (deleted, or its "
+                        "domain was removed). Create it with c.", severity="error", markup=False)
+            return
+        except AddressInUse:
+            question = f"{sanitize_line(address, 80)} is open in another session. Take it over?"
+            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Take over")):
+                return
+            opened = await self.tapp.attempt(sync.reopen(address, takeover=True))
+        except Exception as exc:
+            self.tapp.report_error(exc)
+            return
+        if opened:
+            self.tapp.open_inbox(opened)
+
+    @work(group="picker", exit_on_error=False)
+    async def action_forget(self) -> None:
+        address = self.selected
+        if address is None:
+            return
+        question = (f"Forget {sanitize_line(address, 80)}? Its session is removed from this "
+                    "computer; the mail stays on the server until it expires.")
+        if await self.app.push_screen_wait(ConfirmDialog(question, yes="Forget")):
+            self.tapp.sync.forget(address)
+
+    def action_copy(self) -> None:
+        if self.selected:
+            self.app.copy_to_clipboard(self.selected)
+            self.notify(f"Copied {self.selected}", markup=False)

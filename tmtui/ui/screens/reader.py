@@ -1,0 +1,226 @@
+"""The message reader: headers, attachments, the body converted off the UI thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, LoadingIndicator, Markdown, ProgressBar, Static, TextArea
+
+from tmtui.api.models import Message
+from tmtui.render import Rendered, format_size, html_to_text
+from tmtui.safety import sanitize_line, sanitize_text
+from tmtui.ui.dialogs.attachments import AttachmentDialog
+from tmtui.ui.dialogs.links import LinkDialog
+from tmtui.ui.screens.base import TmtuiScreen
+
+VIEWS = ("rendered", "plain", "source")
+MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large bodies read as plain
+
+
+class ReaderScreen(TmtuiScreen[None]):
+    BINDINGS = [
+        Binding("a", "save", "Save attachments"),
+        Binding("d", "delete", "Delete"),
+        Binding("n", "step(1)", "Next"),
+        Binding("p", "step(-1)", "Previous"),
+        Binding("v", "cycle_view", "View"),
+        Binding("l", "links", "Links"),
+        Binding("escape", "back", "Back"),
+        Binding("j", "scroll(1)", "Scroll down", show=False),
+        Binding("k", "scroll(-1)", "Scroll up", show=False),
+    ]
+
+    def __init__(self, address: str, message_id: str) -> None:
+        super().__init__()
+        self.address = address
+        self.message_id = message_id
+        self.message: Message | None = None
+        self.rendered: Rendered | None = None
+        self.view = "rendered"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-header")
+        yield Static(id="reader-attachments")
+        yield ProgressBar(id="save-progress", show_eta=False)
+        yield LoadingIndicator(id="reader-loading")
+        with VerticalScroll(id="reader-body"):
+            yield Markdown(id="body-markdown")
+        yield TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        yield Static(id="reader-links")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#save-progress").display = False
+        self.query_one("#body-text").display = False
+        self.query_one("#reader-attachments").display = False
+        self.load()
+
+    # Loading -----------------------------------------------------------------
+
+    @work(group="reader-load", exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        self.message, self.rendered = None, None
+        self.query_one("#reader-loading").display = True
+        self.query_one("#reader-header", Static).update(Text("Loading…", style="dim"))
+        message = await self.tapp.attempt(self.tapp.sync.fetch(self.address, self.message_id))
+        if message is None:
+            self.query_one("#reader-loading").display = False
+            self.query_one("#reader-header", Static).update(Text("This message could not be loaded."))
+            return
+        self.message = message
+        self.show_headers(message)
+        self.convert(message.html)
+
+    @work(thread=True, group="reader-convert", exclusive=True, exit_on_error=False)
+    def convert(self, html: str) -> None:
+        rendered = html_to_text(html)
+        self.app.call_from_thread(self.show_body, rendered)
+
+    def show_headers(self, message: Message) -> None:
+        header = Text()
+        for label, value in (("From", message.sender), ("To", self.address),
+                             ("Subject", message.subject or "(no subject)"),
+                             ("Date", _local(message.timestamp))):
+            header.append(f"{label:>8}: ", style="bold")
+            header.append(sanitize_line(value, max_len=500))
+            header.append("\n")
+        header.rstrip()
+        self.query_one("#reader-header", Static).update(header)
+        attachments = self.query_one("#reader-attachments", Static)
+        attachments.display = bool(message.attachments)
+        if message.attachments:
+            text = Text("Attachments (a saves): ", style="bold")
+            for i, item in enumerate(message.attachments, 1):
+                text.append(f"\n  {i}. ")
+                text.append(sanitize_line(item.name, max_len=120), style="underline")
+                text.append(f"  {format_size(item.size)}  {sanitize_line(item.type, max_len=60)}",
+                            style="dim")
+            attachments.update(text)
+
+    def show_body(self, rendered: Rendered) -> None:
+        self.rendered = rendered
+        self.query_one("#reader-loading").display = False
+        if self.view == "rendered" and len(rendered.markdown) > MARKDOWN_LIMIT:
+            self.view = "plain"
+            self.notify("Large message: showing plain text (v switches views)", markup=False)
+        self.show_view()
+        links = self.query_one("#reader-links", Static)
+        links.display = bool(rendered.links)
+        if rendered.links:
+            text = Text("Links (l copies): ", style="bold")
+            for link in rendered.links[:9]:
+                text.append(f" [{link.number}] ", style="bold")
+                text.append(sanitize_line(link.url, max_len=60), style="underline")
+            if len(rendered.links) > 9:
+                text.append(f"  … {len(rendered.links) - 9} more")
+            links.update(text)
+
+    def show_view(self) -> None:
+        rendered, message = self.rendered, self.message
+        if rendered is None or message is None:
+            return
+        markdown_view = self.view == "rendered"
+        self.query_one("#reader-body").display = markdown_view
+        text_area = self.query_one("#body-text", TextArea)
+        text_area.display = not markdown_view
+        note = f"\n\n{rendered.note}" if rendered.note else ""
+        if markdown_view:
+            self.query_one("#body-markdown", Markdown).update(rendered.markdown + note)
+        elif self.view == "plain":
+            text_area.load_text(rendered.text + note)
+        else:
+            text_area.load_text(sanitize_text(message.html[:2_000_000]))
+        self.sub_title = f"view: {self.view}"
+
+    # Actions ---------------------------------------------------------------------
+
+    def action_cycle_view(self) -> None:
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        self.show_view()
+        self.notify(f"View: {self.view}", markup=False, timeout=2)
+
+    def action_scroll(self, direction: int) -> None:
+        target = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
+        target.scroll_relative(y=direction * 3, animate=False)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def _neighbour(self, step: int) -> str | None:
+        mailbox = self.tapp.store.get(self.address)
+        if mailbox is None:
+            return None
+        index = mailbox.index_of(self.message_id)
+        if index is None:
+            return None
+        target = index + step
+        return mailbox.messages[target].id if 0 <= target < len(mailbox.messages) else None
+
+    def action_step(self, step: int) -> None:
+        target = self._neighbour(step)
+        if target is None:
+            self.notify("No more messages" if step > 0 else "This is the newest message", timeout=2)
+            return
+        self.message_id = target
+        self.load()
+
+    @work(group="reader-delete", exclusive=True, exit_on_error=False)
+    async def action_delete(self) -> None:
+        following = self._neighbour(1) or self._neighbour(-1)
+        deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, [self.message_id]))
+        if deleted is None:
+            return
+        self.notify("Deleted", markup=False, timeout=2)
+        if following is None:
+            self.dismiss(None)
+        else:
+            self.message_id = following
+            self.load()
+
+    @work(group="reader-links", exclusive=True, exit_on_error=False)
+    async def action_links(self) -> None:
+        if not self.rendered or not self.rendered.links:
+            self.notify("This message has no links", timeout=2)
+            return
+        url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+
+    @on(Markdown.LinkClicked)
+    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # Never open a sender's link on a click: copy it, the user decides.
+        event.prevent_default()
+        self.app.copy_to_clipboard(event.href)
+        self.notify(f"Copied {sanitize_line(event.href, max_len=80)}", markup=False)
+
+    @work(group="reader-save", exclusive=True, exit_on_error=False)
+    async def action_save(self) -> None:
+        message = self.message
+        if message is None or not message.attachments:
+            self.notify("This message has no attachments", timeout=2)
+            return
+        if len(message.attachments) == 1:
+            chosen = [0]
+        else:
+            picked = await self.app.push_screen_wait(AttachmentDialog(message.attachments))
+            if not picked:
+                return
+            chosen = picked
+        from tmtui.ui.saving import save_attachment
+
+        for index in chosen:
+            path = await save_attachment(self, message, message.attachments[index])
+            if path is None:
+                break
+            self.notify(f"Saved {path}", markup=False, timeout=8)
+
+
+def _local(stamp: datetime) -> str:
+    return stamp.astimezone().strftime("%a %d %b %Y %H:%M:%S %Z")

@@ -1,0 +1,233 @@
+"""A virtual list of message rows drawn with the Line API.
+
+A DataTable measures every cell on first layout (~0.7 s for 10,000 rows), so the
+inbox draws only the visible rows: cost per frame and per key does not grow with
+the mailbox. Row text is sanitised and drawn as plain segments, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tmtui.api.models import MessageSummary
+from tmtui.render import relative_time
+from tmtui.safety import sanitize_line
+
+SENDER_WIDTH = 22
+TIME_WIDTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """The display form of one message, computed once per message."""
+
+    id: str
+    sender: str
+    subject: str
+    timestamp: datetime
+    read: bool
+    attached: bool
+    junk: bool
+    badge: str = ""
+
+
+def to_row(message: MessageSummary, badge: str = "") -> Row:
+    sender = sanitize_line(_display_sender(message.sender), max_len=80)
+    return Row(message.id, sender, sanitize_line(message.subject, max_len=300) or "(no subject)",
+               message.timestamp, message.read, message.has_attachment, message.is_junk,
+               sanitize_line(badge, max_len=12))
+
+
+def _display_sender(sender: str) -> str:
+    name, _, rest = sender.partition("<")
+    name = name.strip().strip('"').strip()
+    return name or rest.rstrip(">").strip() or sender
+
+
+class MessageList(ScrollView, can_focus=True):
+    """Rows of messages with a cursor, marks and a highlight for new arrivals."""
+
+    COMPONENT_CLASSES = {
+        "message-list--cursor",
+        "message-list--unread",
+        "message-list--new",
+        "message-list--marked",
+        "message-list--dim",
+        "message-list--badge",
+    }
+
+    DEFAULT_CSS = """
+    MessageList { height: 1fr; overflow-x: hidden; }
+    MessageList > .message-list--cursor { background: $accent 60%; }
+    MessageList:focus > .message-list--cursor { background: $accent; color: $text; }
+    MessageList > .message-list--unread { text-style: bold; }
+    MessageList > .message-list--new { color: $success; }
+    MessageList > .message-list--marked { color: $warning; }
+    MessageList > .message-list--dim { color: $text-muted; }
+    MessageList > .message-list--badge { color: $warning; text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False),
+        Binding("k,up", "cursor(-1)", "Up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False),
+        Binding("enter", "select", "Open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Selected(Message):
+        """The user opened a message."""
+
+        message_id: str
+
+    @dataclass
+    class Highlighted(Message):
+        message_id: str | None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.marked: set[str] = set()
+        self.new_ids: set[str] = set()
+        self.now: datetime = datetime.now(timezone.utc)
+
+    # Data ------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        """Replace the rows, keeping the cursor on the same message if it is still there."""
+        current = self.current_id
+        self.rows = list(rows)
+        self.marked &= {r.id for r in self.rows} if self.marked else set()
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        index = self._index_of(current) if current is not None else None
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(self.rows) - 1))
+        self.refresh()
+
+    def _index_of(self, message_id: str) -> int | None:
+        for i, row in enumerate(self.rows):
+            if row.id == message_id:
+                return i
+        return None
+
+    @property
+    def current_id(self) -> str | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor].id
+        return None
+
+    def move_to(self, message_id: str) -> None:
+        index = self._index_of(message_id)
+        if index is not None:
+            self.cursor = index
+
+    # Cursor ----------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        top = round(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+        self.post_message(self.Highlighted(self.current_id))
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    def action_toggle_mark(self) -> None:
+        current = self.current_id
+        if current is None:
+            return
+        self.marked ^= {current}
+        self.cursor += 1
+        self.refresh_line(self.cursor - 1)
+
+    def action_select(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.Selected(self.current_id))
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < len(self.rows):
+            if index == self.cursor and event.chain > 1:
+                self.action_select()
+            self.cursor = index
+
+    # Drawing ---------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        return Strip(self._segments(row, index, width)).adjust_cell_length(width, self._row_style(row, index))
+
+    def _row_style(self, row: Row, index: int) -> Style:
+        style = self.rich_style
+        if not row.read:
+            style += self.get_component_rich_style("message-list--unread")
+        if row.id in self.new_ids:
+            style += self.get_component_rich_style("message-list--new")
+        if row.id in self.marked:
+            style += self.get_component_rich_style("message-list--marked")
+        if index == self.cursor:
+            style += self.get_component_rich_style("message-list--cursor")
+        return style
+
+    def _segments(self, row: Row, index: int, width: int) -> list[Segment]:
+        style = self._row_style(row, index)
+        dim = style + self.get_component_rich_style("message-list--dim", partial=True)
+        badge_style = style + self.get_component_rich_style("message-list--badge", partial=True)
+        marker = ("*" if row.id in self.marked else " ") + ("●" if not row.read else " ")
+        flags = ("@" if row.attached else " ") + ("J" if row.junk else " ")
+        when = relative_time(row.timestamp, self.now).rjust(TIME_WIDTH)
+        badge = f" {row.badge}" if row.badge else ""
+        sender_width = min(SENDER_WIDTH, max(8, width // 4))
+        fixed = cell_len(marker) + 1 + sender_width + 1 + 1 + cell_len(flags) + 1 + TIME_WIDTH
+        subject_width = max(0, width - fixed - cell_len(badge))
+        segments = [
+            Segment(marker + " ", style),
+            Segment(set_cell_size(row.sender, sender_width) + " ", style),
+            Segment(set_cell_size(row.subject, subject_width), style),
+            Segment(badge, badge_style),
+            Segment(" " + flags + " ", dim),
+            Segment(when, dim),
+        ]
+        return segments
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))

@@ -1,0 +1,274 @@
+"""One mailbox kept current: SSE when allowed, polling otherwise, never both.
+
+States it reports to the store: ``connecting`` -> ``live`` on the stream's
+``state`` event; ``reconnecting`` while a dropped stream is retried after the
+server's ``retry`` hint with capped, jittered exponential backoff; ``polling``
+after three failed attempts or a 429/503 (get_email_list every 15-30 s, trying
+the stream again each round); ``offline`` when even polling fails; ``lost``
+when the session cannot be restored without the user (taken over elsewhere,
+or the mailbox is gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from tmtui.api.errors import (AddressInUse, ApiError, InvalidSession, MailboxNotFound,
+                              RateLimited, TransportError, Unavailable)
+from tmtui.coalesce import Coalescer
+from tmtui.store import Mailbox
+
+if TYPE_CHECKING:
+    from tmtui.sync import SyncWorker
+
+log = logging.getLogger("tmtui.sync")
+
+MAX_BACKOFF = 30.0
+FAILURES_BEFORE_POLLING = 3
+SLOW_POLL_FACTOR = 4.0  # mailboxes beyond the stream cap poll this much slower
+RENEW_MARGIN = 120.0  # renew a session this many seconds before it expires
+
+
+class SessionLost(Exception):
+    """The stream said ``session_lost``: the token no longer matches the mailbox."""
+
+
+def backoff(attempt: int, hint: float) -> float:
+    """Full jitter over an exponential ceiling that starts at the server's hint."""
+    ceiling = min(MAX_BACKOFF, hint * (2 ** max(0, attempt - 1)))
+    return random.uniform(min(hint, ceiling) / 2, ceiling)
+
+
+class MailboxWatcher:
+    def __init__(self, worker: SyncWorker, address: str) -> None:
+        self.worker = worker
+        self.address = address
+        self.retry_hint = 2.0
+        self.failures = 0
+        self.page_size: int | None = None  # learned from a listing that needed a second page
+        self._wake = asyncio.Event()
+        self._listed = False
+        self._lock = asyncio.Lock()
+        self.coalescer = Coalescer(self._reconcile_quietly)
+
+    @property
+    def mailbox(self) -> Mailbox | None:
+        return self.worker.store.get(self.address)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _state(self, state: str, detail: str = "", problem: str | None = None) -> None:
+        self.worker.store.set_connection(self.address, state, detail, problem)  # type: ignore[arg-type]
+
+    # Main loop -------------------------------------------------------------
+
+    async def run(self) -> None:
+        fetcher = asyncio.create_task(self.coalescer.run(
+            idle_timeout=self._seconds_to_renewal, on_idle=self._reconcile_quietly))
+        try:
+            while self.mailbox is not None:
+                await self._step()
+        finally:
+            fetcher.cancel()
+
+    async def _step(self) -> None:
+        mailbox = self.mailbox
+        if mailbox is None:
+            return
+        if mailbox.problem is not None:
+            await self._sleep(None)  # until the user decides (takeover or forget)
+            return
+        try:
+            if mailbox.sid_token is None or mailbox.connection == "connecting" and not self._listed:
+                await self._ensure_session()
+            if not self._listed:
+                await self.reconcile(full=True)
+            if self.worker.may_stream(self.address):
+                await self._stream_round()
+            else:
+                await self._poll_round(slow=self.worker.focused != self.address)
+        except (InvalidSession, SessionLost):
+            await self.recover()
+        except TransportError as exc:
+            self.failures += 1
+            self._state("offline", _one_line(exc))
+            await self._sleep(backoff(self.failures, self.retry_hint))
+        except ApiError as exc:
+            self.failures += 1
+            self._state("offline", _one_line(exc))
+            await self._sleep(backoff(self.failures, self.retry_hint))
+
+    async def _ensure_session(self) -> None:
+        """A saved mailbox: reopen it with its saved token (the server resumes a live session)."""
+        mailbox = self.mailbox
+        if mailbox is None or mailbox.sid_token is not None and await self._token_works():
+            return
+        await self.recover()
+
+    async def _token_works(self) -> bool:
+        try:
+            await self.reconcile(full=True)
+        except InvalidSession:
+            return False
+        return True
+
+    async def _stream_round(self) -> None:
+        mailbox = self.mailbox
+        if mailbox is None or mailbox.event_token is None:
+            await self.reconcile()  # a listing hands out a fresh event token
+            mailbox = self.mailbox
+            if mailbox is None or mailbox.event_token is None:
+                raise TransportError("The server gave no event token")
+        stream = asyncio.create_task(self._stream(mailbox))
+        waker = asyncio.create_task(self._wake.wait())
+        try:
+            while True:
+                done, _ = await asyncio.wait({stream, waker}, return_when=asyncio.FIRST_COMPLETED)
+                if stream in done:
+                    break
+                self._wake.clear()
+                if not self.worker.may_stream(self.address):
+                    stream.cancel()
+                    await asyncio.gather(stream, return_exceptions=True)
+                    return
+                waker = asyncio.create_task(self._wake.wait())
+        finally:
+            waker.cancel()
+            if not stream.done():  # we are being cancelled: take the stream down with us
+                stream.cancel()
+                await asyncio.gather(stream, return_exceptions=True)
+        try:
+            stream.result()
+        except (RateLimited, Unavailable) as exc:
+            await self._poll_round(slow=False, wait=getattr(exc, "retry_after", None))
+            return
+        except TransportError:
+            self.failures += 1
+            if self.failures >= FAILURES_BEFORE_POLLING:
+                await self._poll_round(slow=False)
+            else:
+                self._state("reconnecting", f"stream dropped, retry {self.failures}")
+                await self._sleep(backoff(self.failures, self.retry_hint))
+            return
+        # The server ended the stream cleanly: reconnect after its hint.
+        self._state("reconnecting", "stream closed by server")
+        await self._sleep(self.retry_hint)
+
+    async def _stream(self, mailbox: Mailbox) -> None:
+        assert mailbox.event_token is not None
+        async with self.worker.client.events(mailbox.event_token) as stream:
+            async for event in stream:
+                if event.retry_ms:
+                    self.retry_hint = max(0.1, event.retry_ms / 1000)
+                if event.kind == "state":
+                    self.failures = 0
+                    self._state("live")
+                    self.coalescer.poke()
+                elif event.kind == "changed":
+                    self.coalescer.poke()
+                elif event.kind == "session_lost":
+                    raise SessionLost()
+
+    async def _poll_round(self, *, slow: bool, wait: float | None = None) -> None:
+        config = self.worker.config
+        try:
+            await self.reconcile()
+            self._state("polling")
+        except TransportError as exc:
+            self._state("offline", _one_line(exc))
+        delay = random.uniform(config.poll_min_seconds, config.poll_max_seconds)
+        if slow:
+            delay *= SLOW_POLL_FACTOR
+        await self._sleep(max(delay, wait or 0.0))
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Sleep, but wake early for a refresh, a focus change, a decision or renewal."""
+        renewal = self._seconds_to_renewal()
+        if seconds is None or renewal is not None and renewal < seconds:
+            seconds = renewal
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    # Listing -----------------------------------------------------------------
+
+    async def _reconcile_quietly(self) -> None:
+        try:
+            await self.reconcile()
+        except (InvalidSession, TransportError, ApiError) as exc:
+            log.debug("reconcile failed: %s", type(exc).__name__)
+            if isinstance(exc, InvalidSession):
+                self.wake()
+
+    async def reconcile(self, *, full: bool = False) -> None:
+        """Fetch the newest page (or everything) and merge it into the store."""
+        async with self._lock:
+            mailbox = self.mailbox
+            if mailbox is None or mailbox.sid_token is None:
+                return
+            sid = mailbox.sid_token
+            client, store = self.worker.client, self.worker.store
+            first = await client.get_email_list(sid)
+            whole = first.count == 0 or (self.page_size is not None and first.count < self.page_size)
+            store.merge_page(self.address, first, whole=whole)
+            if full or (not whole and not mailbox.complete):
+                # The rest pages in behind the first page, which is already shown.
+                messages = list(first.messages)
+                seen = {m.id for m in messages}
+                offset = first.count
+                while first.count:
+                    page = await client.get_email_list(sid, offset=offset)
+                    fresh = [m for m in page.messages if m.id not in seen]
+                    if not fresh:
+                        break
+                    self.page_size = max(self.page_size or 0, first.count)
+                    seen.update(m.id for m in fresh)
+                    messages.extend(fresh)
+                    offset += page.count
+                store.replace_messages(self.address, messages)
+            self._listed = True
+
+    # Renewal and recovery --------------------------------------------------------
+
+    def _seconds_to_renewal(self) -> float | None:
+        mailbox = self.mailbox
+        if mailbox is None or mailbox.expires_at is None:
+            return 60.0
+        left = (mailbox.expires_at - datetime.now(timezone.utc)).total_seconds() - RENEW_MARGIN
+        # Wake at least each minute so a jumping clock is noticed soon.
+        return max(1.0, min(left, 60.0))
+
+    async def recover(self) -> bool:
+        """Reopen the same address with the saved token; True when the mailbox is back."""
+        mailbox = self.mailbox
+        if mailbox is None:
+            return False
+        self._state("reconnecting", "session ended, reopening the mailbox")
+        try:
+            session = await self.worker.client.open_email_address(
+                self.address, sid_token=mailbox.sid_token, lang=self.worker.config.lang)
+        except AddressInUse:
+            self._state("lost", "taken over elsewhere", "takeover")
+            return False
+        except MailboxNotFound:
+            self._state("lost", "the mailbox no longer exists on the server", "gone")
+            return False
+        except TransportError as exc:
+            self._state("offline", _one_line(exc))
+            await self._sleep(backoff(max(1, self.failures), self.retry_hint))
+            return False
+        self.worker.adopt(session, previous=self.address)
+        self._state("connecting")
+        self._listed = False
+        return True
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
