@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from email import policy
 from email.message import EmailMessage
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -97,4 +98,4 @@ def sample_mails(to: str, now: datetime | None = None) -> list[bytes]:
         "this link: <a href='https://acme.example/verify?t=9f2c1e'>Verify my email</a></p>"
         "</body></html>", subtype="html")
     mails.append(code)
-    return [m.as_bytes() for m in mails]
+    return [m.as_bytes(policy=policy.SMTP) for m in mails]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -192,6 +192,8 @@ _END = "\ufdd5"
 _NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own placeholder for &nbsp;
 _LINK = re.compile(f"{_OPEN}([^{_OPEN}{_CLOSE}]*){_CLOSE}(\\d+){_END}")
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]()<>&#|~]")
+_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+\n")  # the lookbehind keeps it linear
+_BLANK_RUN = re.compile(r"\n{3,}")
 # Line starts that would make a list, heading underline or rule. [ \t]*, not
 # \s*: html2text's own "^(\s*\d+)" patterns are quadratic on runs of newlines.
 _MD_LINE_START = re.compile(r"^([ \t]*)(\d+\.|[-+=])(?=[ \t]|$)", re.M)
@@ -248,8 +250,8 @@ def _assemble(body: str, urls: list[str], labels: dict[int, str], notes: list[st
             text = text.replace(sentinel, "")
     markdown = markdown.replace(_ESCAPE, "\\").replace(_EM, "_").replace(_STRONG, "**")
     text = text.replace(_ESCAPE, "").replace(_EM, "").replace(_STRONG, "")
-    text = text.replace("  \n", "\n").strip("\n")
-    markdown = markdown.strip("\n")
+    text = _BLANK_RUN.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip("\n")
+    markdown = _BLANK_RUN.sub("\n\n", markdown).strip("\n")
     note = "; ".join(notes)
     if notes:
         text += f"\n\n[tmtui: {note}]"
@@ -335,6 +337,12 @@ _WALK = 12  # how far down the stack an implied end is looked for
 _LABEL_MAX = 500
 
 
+@lru_cache(maxsize=1024)
+def _sanitize_small(text: str, multiline: bool = True) -> str:
+    """sanitize_text for entity values and alt texts, which repeat a lot."""
+    return sanitize_text(text, multiline=multiline)
+
+
 class _ConverterLike:  # the attributes html_to_text reads, for type checkers
     urls: list[str]
     labels: dict[int, str]
@@ -351,6 +359,7 @@ def _converter_type() -> type:
             super().__init__(bodywidth=max(0, width))
             self.unicode_snob = True
             self.ul_item_mark = "-"
+            self.ignore_tables = True  # mail tables are layout: rows become lines
             self.emphasis_mark = _EM
             self.strong_mark = _STRONG
             self.urls: list[str] = []
@@ -445,11 +454,13 @@ def _converter_type() -> type:
             elif tag == "img":
                 alt = next((value for name, value in attrs if name == "alt"), None)
                 if alt and alt.strip():
-                    self.handle_data(f" {sanitize_text(alt, multiline=False)} ")
+                    self.handle_data(f" {_sanitize_small(alt, multiline=False)} ")
             elif tag == "pre":
                 self.p()
                 self._pre += 1
                 self._pre_fresh = True
+            elif tag in ("td", "th"):
+                self.space = True  # keep the cells of a row apart
             elif tag not in _SWALLOW:
                 self.handle_tag(tag, dict(attrs), True)
 
@@ -532,7 +543,7 @@ def _converter_type() -> type:
                     super().handle_data(_NBSP_HOLDER, True)
             elif text:
                 if not (text.isascii() and text.isprintable()):
-                    text = sanitize_text(text)
+                    text = _sanitize_small(text)
                 self.handle_data(text)
 
     return Converter

@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from tmtui import clock
 from tmtui.api.errors import (AddressInUse, ApiError, InvalidSession, MailboxNotFound,
                               RateLimited, TransportError, Unavailable)
 from tmtui.coalesce import Coalescer
@@ -241,7 +241,7 @@ class MailboxWatcher:
         mailbox = self.mailbox
         if mailbox is None or mailbox.expires_at is None:
             return 60.0
-        left = (mailbox.expires_at - datetime.now(timezone.utc)).total_seconds() - RENEW_MARGIN
+        left = (mailbox.expires_at - clock.now()).total_seconds() - RENEW_MARGIN
         # Wake at least each minute so a jumping clock is noticed soon.
         return max(1.0, min(left, 60.0))
 

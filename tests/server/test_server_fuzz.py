@@ -49,6 +49,7 @@ def values(session: dict) -> st.SearchStrategy[object]:
         real,
         st.text(max_size=40),
         st.integers(min_value=-(10**30), max_value=10**30),
+        st.from_regex(r"\A-?(Junk:|INBOX:)?[0-9]{15,25}\Z"),
         st.floats(allow_nan=False, allow_infinity=False),
         st.booleans(),
         st.none(),

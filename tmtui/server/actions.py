@@ -111,9 +111,8 @@ def pick_domain(core: ServerCore, value: str | None, fallback: str) -> str:
 
 
 def parse_offset(value: str | None) -> int:
-    if value is None:
+    if value is None or not _INTEGER.match(value):
         return 0
-    int(value)
     text = value.strip()
     if text.startswith("-"):
         return 0

@@ -113,7 +113,7 @@ class TmtuiApp(App[None]):
         newest = added[0]
         more = f" (+{len(added) - 1} more)" if len(added) > 1 else ""
         self.notify(f"{sanitize_line(newest.sender, 60)}: {sanitize_line(newest.subject, 80)}{more}",
-                    title=f"New mail for {mailbox.address}", markup=False)
+                    title=f"New mail for {sanitize_line(mailbox.address, 80)}", markup=False)
         if self.config.bell:
             self.bell()
 

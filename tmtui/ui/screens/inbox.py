@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
+from tmtui import clock
 from tmtui.api.models import MessageSummary
 from tmtui.safety import sanitize_line
 from tmtui.store import Mailbox
@@ -118,10 +119,8 @@ class InboxScreen(TmtuiScreen[None]):
                          "it appears here the moment it arrives.")
 
     def _tick_times(self) -> None:
-        from datetime import datetime, timezone
-
         message_list = self.query_one(MessageList)
-        message_list.now = datetime.now(timezone.utc)
+        message_list.now = clock.now()
         message_list.refresh()
 
     # Actions ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tmtui import clock
 from tmtui.api.models import MessageSummary
 from tmtui.render import relative_time
 from tmtui.safety import sanitize_line
@@ -108,7 +109,7 @@ class MessageList(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.marked: set[str] = set()
         self.new_ids: set[str] = set()
-        self.now: datetime = datetime.now(timezone.utc)
+        self.now: datetime = clock.now()
 
     # Data ------------------------------------------------------------------
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from rich.text import Text
 
+from tmtui import clock
 from tmtui.safety import sanitize_line
 from tmtui.store import Mailbox
 
@@ -23,7 +24,7 @@ def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
     """`23h 59m`, `4m 10s`, `expired`; `-` when unknown."""
     if expires_at is None:
         return "-"
-    left = int((expires_at - (now or datetime.now(timezone.utc))).total_seconds())
+    left = int((expires_at - (now or clock.now())).total_seconds())
     if left <= 0:
         return "expired"
     hours, rest = divmod(left, 3600)
