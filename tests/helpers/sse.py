@@ -37,12 +37,19 @@ class SseStream:
         """For a refused stream (4xx/5xx): its JSON error body."""
         return json.loads(await self.response.aread())
 
-    async def next_event(self, timeout: float = 2.0) -> SseEvent | None:
-        """The next dispatched event; None when the server ended the stream."""
-        return await asyncio.wait_for(self._read_event(), timeout)
+    async def next_event(self, timeout: float = 2.0) -> SseEvent:
+        """The next dispatched event (AssertionError if the stream ends first)."""
+        event = await asyncio.wait_for(self._read_event(), timeout)
+        assert event is not None, "the event stream ended"
+        return event
+
+    async def ended(self, timeout: float = 2.0) -> bool:
+        """True when the server ends the stream before sending another event."""
+        return await asyncio.wait_for(self._read_event(), timeout) is None
 
     async def _read_event(self) -> SseEvent | None:
-        event, data, retry = "message", [], None
+        event, retry = "message", None
+        data: list[str] = []
         async for line in self._lines:
             if line == "":
                 if data or retry is not None:

@@ -87,7 +87,7 @@ async def test_expiry_sends_session_lost(start_server) -> None:
             assert (await stream.next_event()).event == "state"
             lost = await stream.next_event(timeout=3.0)
             assert lost.event == "session_lost" and set(lost.json()) == {"email", "ts"}
-            assert await stream.next_event() is None
+            assert await stream.ended()
         async with open_events(client, session["mailbox_event_token"]) as again:
             assert again.status == 401
 
@@ -146,7 +146,7 @@ async def test_drop_streams_ends_without_session_lost(server, server_client: htt
     async with open_events(server_client, session["mailbox_event_token"]) as stream:
         await stream.next_event()
         assert server.control.drop_streams(session["email_addr"]) == 1
-        assert await stream.next_event() is None
+        assert await stream.ended()
     assert (await call(server_client, "get_email_list", sid_token=session["sid_token"])).status_code == 200
 
 
@@ -164,7 +164,7 @@ async def test_stop_with_open_streams_is_quick(start_server) -> None:
             started = time.perf_counter()
             await srv.stop()
             assert time.perf_counter() - started < 0.5
-            assert await stream.next_event() is None
+            assert await stream.ended()
 
 
 async def _raw_subscriber(port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

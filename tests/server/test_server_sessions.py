@@ -65,7 +65,7 @@ async def test_takeover_steal_ends_the_owner(server, server_client: httpx.AsyncC
         lost = await owner_stream.next_event()
         assert lost.event == "session_lost" and lost.json()["email"] == "wanted@a.test"
         assert isinstance(lost.json()["ts"], int)
-        assert await owner_stream.next_event() is None  # then the stream ends
+        assert await owner_stream.ended()  # then the stream ends
         moved = await caller_stream.next_event()  # the caller left its old address
         assert moved.event == "session_lost" and moved.json()["email"] == caller["email_addr"]
     assert await list_status(server_client, owner["sid_token"]) == 401

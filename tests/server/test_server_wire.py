@@ -217,7 +217,7 @@ async def test_del_email_single_many_none(server, server_client: httpx.AsyncClie
     assert_session_headers(none)
     one = await call(server_client, "del_email", sid_token=sid, email_id=ids[0])
     assert one.json() == {"deleted": 1}
-    many = await call(server_client, "del_email", sid_token=sid, **{"email_ids[]": ids[1:] + ["404", "junk"]})
+    many = await call(server_client, "del_email", sid_token=sid, **{"email_ids[]": [*ids[1:], "404", "junk"]})
     assert many.json() == {"deleted": 3}
     listed = (await call(server_client, "get_email_list", sid_token=sid)).json()
     assert listed["count"] == 0 and listed["list"] == []

@@ -36,7 +36,11 @@ from starlette.responses import JSONResponse, Response
 
 from tmtui.server.core import ServerCore, mail_id, ms, parse_mail_id
 from tmtui.server.errors import (
-    ADDRESS_IN_USE, ATTACHMENT_TOO_LARGE, EMAIL_NOT_FOUND, MAILBOX_NOT_FOUND, ApiError,
+    ADDRESS_IN_USE,
+    ATTACHMENT_TOO_LARGE,
+    EMAIL_NOT_FOUND,
+    MAILBOX_NOT_FOUND,
+    ApiError,
 )
 from tmtui.server.names import LOCAL_PART
 from tmtui.server.params import Params

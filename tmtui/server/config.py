@@ -71,18 +71,14 @@ class ServerConfig:
         bad = [d for d in self.domains if not _DOMAIN.match(d)]
         if bad:
             raise ValueError(f"not a domain name: {bad[0]!r}")
-        prefix = self.path_prefix.strip()
-        if prefix in ("", "/"):
-            prefix = ""
-        else:
-            prefix = "/" + prefix.strip("/")
-        self.path_prefix = prefix
+        prefix = self.path_prefix.strip().strip("/")
+        self.path_prefix = f"/{prefix}" if prefix else ""
         if self.data_dir is not None:
             self.data_dir = Path(self.data_dir)
         self.allowed_origins = tuple(o.rstrip("/") for o in self.allowed_origins)
         if self.ttl_minutes <= 0:
             raise ValueError("ttl_minutes must be positive")
-        if not 1 <= self.page_size:
+        if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.max_page_size = max(self.max_page_size, 1)
         if self.ping_seconds <= 0:

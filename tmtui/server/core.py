@@ -167,4 +167,4 @@ class ServerCore:
             added = sum(1 for f, _, _ in items if f == folder)
             if added:
                 self.publish_changed(mailbox, "new_mail", folder, added)
-        return [mail_id(f, i) for (f, _, _), i in zip(items, ids)]
+        return [mail_id(f, i) for (f, _, _), i in zip(items, ids, strict=True)]

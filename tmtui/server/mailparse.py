@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from html.parser import HTMLParser
 
@@ -88,7 +88,7 @@ def text_to_html(text: str) -> str:
 class _TextOfHtml(HTMLParser):
     """Visible text of an HTML document, for the list excerpt."""
 
-    _SKIP = {"script", "style", "head", "title", "template"}
+    _SKIP = frozenset({"script", "style", "head", "title", "template"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -246,7 +246,7 @@ def parse_message(raw: bytes, envelope_from: str | None = None) -> ParsedMail:
 
 
 def _parse(raw: bytes, envelope_from: str | None) -> ParsedMail:
-    msg: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
     walker = _Walker()
     walker.walk(msg)
     if walker.html:

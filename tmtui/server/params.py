@@ -112,6 +112,8 @@ def _from_multipart(content_type: str, body: bytes) -> Params:
             raise bad_format()
         pairs: list[tuple[str, str]] = []
         for part in msg.get_payload():
+            if not isinstance(part, Message):
+                continue
             name = part.get_param("name", header="content-disposition")
             if not isinstance(name, str):
                 continue
