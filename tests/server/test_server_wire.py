@@ -303,8 +303,9 @@ async def test_origin_policy(start_server) -> None:
         assert allowed.headers["access-control-allow-origin"] == "https://tempmailmmo.com"
         assert "X-Mailbox-Event-Token" in allowed.headers["access-control-expose-headers"]
         assert (await client.get("/ajax.php?f=get_domains")).status_code == 200  # no Origin passes
-        events = await client.get("/events/mailbox?token=x", headers={"Origin": "https://evil.example"})
-        assert events.status_code == 403
+        for path in ("/events/mailbox?token=x", "/health"):
+            other = await client.get(path, headers={"Origin": "https://evil.example"})
+            assert other.status_code == 403 and other.json() == {"error": "Origin not allowed"}
 
 
 async def test_path_prefix(start_server) -> None:

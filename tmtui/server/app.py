@@ -100,8 +100,12 @@ def build_app(core: ServerCore) -> Starlette:
         return response
 
     async def health(request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
-            return error_response(ApiError(405, "Method not allowed. Use GET.", headers={"Allow": "GET"}))
+        try:
+            check_origin(core, request)
+            if request.method not in ("GET", "HEAD"):
+                raise ApiError(405, "Method not allowed. Use GET.", headers={"Allow": "GET"})
+        except ApiError as exc:
+            return error_response(exc)
         return JSONResponse({"ok": True, "domains": len(core.domains), "version": __version__,
                              "streams": core.hub.total})
 

@@ -37,6 +37,8 @@ class InboxScreen(TmtuiScreen[None]):
         self._fresh: set[str] = set()
 
     def compose(self) -> ComposeResult:
+        if self.tapp.banner:
+            yield Static(self.tapp.banner, id="banner", markup=False)
         yield Static(id="inbox-header")
         yield Input(placeholder="filter by sender or subject", id="filter")
         yield MessageList(id="messages")
