@@ -69,7 +69,7 @@ class MailboxWatcher:
 
     async def run(self) -> None:
         fetcher = asyncio.create_task(self.coalescer.run(
-            idle_timeout=self._seconds_to_renewal, on_idle=self._reconcile_quietly))
+            idle_timeout=self._seconds_to_renewal, on_idle=self._renew_if_due))
         try:
             while self.mailbox is not None:
                 await self._step()
@@ -236,6 +236,14 @@ class MailboxWatcher:
             self._listed = True
 
     # Renewal and recovery --------------------------------------------------------
+
+    async def _renew_if_due(self) -> None:
+        """Any listing renews the session; an idle live mailbox lists only when expiry nears."""
+        mailbox = self.mailbox
+        if mailbox is not None and mailbox.expires_at is not None:
+            left = (mailbox.expires_at - clock.now()).total_seconds()
+            if left <= RENEW_MARGIN:
+                await self._reconcile_quietly()
 
     def _seconds_to_renewal(self) -> float | None:
         mailbox = self.mailbox

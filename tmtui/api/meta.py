@@ -16,6 +16,7 @@ unlike a malformed JSON field, which is a protocol error.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -45,6 +46,18 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+def _header_float(headers: Mapping[str, str], name: str) -> float | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        log.debug("ignoring malformed %s header", name)
+        return None
+    return value if math.isfinite(value) else None
+
+
 def _header_time(headers: Mapping[str, str], name: str) -> datetime | None:
     value = _header_int(headers, name)
     if value is None:
@@ -61,7 +74,7 @@ def meta_from_headers(headers: Mapping[str, str]) -> SessionMeta | None:
     meta = SessionMeta(
         started_at=_header_time(headers, HEADER_STARTED),
         expires_at=_header_time(headers, HEADER_EXPIRES),
-        ttl_minutes=_header_int(headers, HEADER_TTL),
+        ttl_minutes=_header_float(headers, HEADER_TTL),
         event_token=Secret(token) if token else None,
     )
     return None if is_empty(meta) else meta

@@ -22,7 +22,7 @@ class SessionMeta:
 
     started_at: datetime | None
     expires_at: datetime | None
-    ttl_minutes: int | None
+    ttl_minutes: float | None
     event_token: Secret | None
 
 

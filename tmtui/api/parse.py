@@ -118,6 +118,13 @@ def opt_int(obj: Mapping[str, Any], key: str, what: str, default: int | None = N
     return int(number)
 
 
+def opt_float(obj: Mapping[str, Any], key: str, what: str) -> float | None:
+    value = _get(obj, key)
+    if value is _MISSING or value == "":
+        return None
+    return _number(value, what, key)
+
+
 def req_int(obj: Mapping[str, Any], key: str, what: str) -> int:
     value = opt_int(obj, key, what)
     if value is None:
@@ -221,7 +228,8 @@ def parse_meta(obj: Mapping[str, Any], what: str) -> SessionMeta | None:
     meta = SessionMeta(
         started_at=_time(obj, "session_started_at", what, millis=True),
         expires_at=_time(obj, "session_expires_at", what, millis=True),
-        ttl_minutes=opt_int(obj, "session_ttl_minutes", what),
+        # A number, not always whole: a server may run sub-minute sessions.
+        ttl_minutes=opt_float(obj, "session_ttl_minutes", what),
         event_token=Secret(token) if token else None,
     )
     empty = (meta.started_at is None and meta.expires_at is None

@@ -13,7 +13,6 @@ _PLAIN: dict[type[errors.ApiError], str] = {
     errors.RequestTimeout: "The server did not answer in time",
     errors.TransportError: "Cannot reach the server",
     errors.Forbidden: "The server refused the request",
-    errors.ProtocolError: "The server sent an unexpected response",
 }
 
 
@@ -22,6 +21,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, errors.RateLimited):
         wait = f"; retry in {exc.retry_after:.0f} s" if exc.retry_after else ""
         return f"The server is rate limiting requests{wait}"
+    if isinstance(exc, errors.ProtocolError):
+        # Our own wording (action and field, never the server's value).
+        return sanitize_line(f"Unexpected response from the server: {exc.message}", max_len=200)
     for kind, text in _PLAIN.items():
         if isinstance(exc, kind):
             return text
