@@ -31,8 +31,11 @@ class Config:
     poll_min_seconds: float = 15.0
     poll_max_seconds: float = 30.0
     max_streams: int = 5
-    theme: str = "textual-dark"
+    theme: str | None = None  # None: the theme last chosen in the palette, else textual-dark
     bell: bool = False
+    desktop_notify: bool = False
+    terminal_title: bool = True
+    auto_copy_code: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -51,6 +54,9 @@ _TYPES: dict[str, type] = {
     "max_streams": int,
     "theme": str,
     "bell": bool,
+    "desktop_notify": bool,
+    "terminal_title": bool,
+    "auto_copy_code": bool,
 }
 
 

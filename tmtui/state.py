@@ -74,7 +74,6 @@ def load(path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
 
 def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
     """Write atomically with mode 0600 in a 0700 directory."""
-    path = path or paths.state_file()
     payload = {
         "version": FORMAT_VERSION,
         "mailboxes": [
@@ -86,9 +85,14 @@ def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
             for m in mailboxes
         ],
     }
+    write_private_json(path or paths.state_file(), payload)
+
+
+def write_private_json(path: Path, payload: object) -> None:
+    """Atomically replace ``path`` (0600, in a 0700 directory); StateError on failure."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".sessions-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(payload, handle, indent=2)
@@ -100,4 +104,20 @@ def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise StateError(f"Cannot save mailboxes to {path}: {exc.strerror or exc}") from None
+        raise StateError(f"Cannot save {path}: {exc.strerror or exc}") from None
+
+
+def load_preferences(path: Path | None = None) -> dict[str, str]:
+    """Choices made in the UI (the theme); unreadable or odd content counts as none."""
+    path = path or paths.state_dir() / "preferences.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def save_preferences(preferences: dict[str, str], path: Path | None = None) -> None:
+    write_private_json(path or paths.state_dir() / "preferences.json", preferences)

@@ -9,12 +9,17 @@ from typing import TypeVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from tmtui.api.client import TempMailClient
+from tmtui.api.models import MessageSummary
 from tmtui.config import Config
+from tmtui import state
 from tmtui.state import SavedMailbox
 from tmtui.store import Change, SessionStore
 from tmtui.sync import SyncWorker
+from tmtui.safety import sanitize_line
+from tmtui.ui import terminal
 from tmtui.ui.humanize import describe
 
 T = TypeVar("T")
@@ -49,16 +54,15 @@ class TmtuiApp(App[None]):
         self.saved = list(saved)
         self.start_address = start_address
         self.startup_warnings = list(warnings)
+        self.persist = persist
         self.banner = banner
         self._listed: set[str] = set()
+        self._terminal_title = ""
 
     def on_mount(self) -> None:
         from tmtui.ui.screens.picker import PickerScreen
 
-        try:
-            self.theme = self.config.theme
-        except Exception:  # an unknown theme name must not stop the app
-            self.notify(f"Unknown theme {self.config.theme!r}", severity="warning", markup=False)
+        self._apply_theme()
         self.store.subscribe(self._on_store_change)
         self.sync.load_saved(self.saved)
         self.run_worker(self.sync.run(), name="sync", group="sync",
@@ -68,6 +72,26 @@ class TmtuiApp(App[None]):
         self.push_screen(PickerScreen(auto_create=not self.saved and not self.start_address))
         if self.start_address:
             self.run_worker(self._open_start_address(self.start_address), exit_on_error=False)
+
+    def _apply_theme(self) -> None:
+        remembered = state.load_preferences().get("theme") if self.persist else None
+        wanted = self.config.theme or remembered or "textual-dark"
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.notify(f"Unknown theme {sanitize_line(wanted, 40)}; using textual-dark",
+                        severity="warning", markup=False)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if not self.persist:
+            return
+        preferences = state.load_preferences()
+        if preferences.get("theme") != theme.name:
+            try:
+                state.save_preferences({**preferences, "theme": theme.name})
+            except state.StateError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
 
     async def _open_start_address(self, address: str) -> None:
         if address.lower() in self.store:
@@ -95,27 +119,40 @@ class TmtuiApp(App[None]):
         self.notify(describe(exc), severity="error", markup=False, timeout=8)
 
     def _on_store_change(self, change: Change) -> None:
+        if change.kind in ("messages", "mailboxes"):
+            self._update_title()
         if change.kind != "messages" or change.address is None:
             return
         if change.address not in self._listed:
             self._listed.add(change.address)  # the first listing is not "new mail"
             return
-        if not change.added:
-            return
         mailbox = self.store.get(change.address)
-        if mailbox is None:
-            return
-        added = [m for m in mailbox.messages if m.id in set(change.added)]
-        if not added:
-            return
-        from tmtui.safety import sanitize_line
+        added = set(change.added)
+        fresh = [m for m in mailbox.messages if m.id in added] if mailbox and added else []
+        if mailbox is not None and fresh:
+            self._announce(mailbox.address, fresh)
 
-        newest = added[0]
-        more = f" (+{len(added) - 1} more)" if len(added) > 1 else ""
-        self.notify(f"{sanitize_line(newest.sender, 60)}: {sanitize_line(newest.subject, 80)}{more}",
-                    title=f"New mail for {sanitize_line(mailbox.address, 80)}", markup=False)
+    def _announce(self, address: str, fresh: list[MessageSummary]) -> None:
+        newest = fresh[0]
+        more = f" (+{len(fresh) - 1} more)" if len(fresh) > 1 else ""
+        sender, subject = sanitize_line(newest.sender, 60), sanitize_line(newest.subject, 80)
+        self.notify(f"{sender}: {subject}{more}", title=f"New mail for {sanitize_line(address, 80)}",
+                    markup=False)
+        if self.app_focus:
+            return  # the extras below are for a terminal in the background
         if self.config.bell:
             self.bell()
+        if self.config.desktop_notify:
+            terminal.desktop_notify(self, "tmtui: new mail", f"{sender}: {subject}")
+
+    def _update_title(self) -> None:
+        if not self.config.terminal_title:
+            return
+        unread = sum(m.unread for m in self.store.mailboxes)
+        title = f"tmtui ({unread} unread)" if unread else "tmtui"
+        if title != self._terminal_title:
+            self._terminal_title = title
+            terminal.set_title(self, title)
 
     def action_help(self) -> None:
         from tmtui.ui.dialogs.help import HelpDialog
