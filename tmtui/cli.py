@@ -1,4 +1,6 @@
-"""Command line: ``tmtui`` (the TUI), ``tmtui demo``, ``tmtui serve``.
+"""Command line: ``tmtui`` (the TUI), ``tmtui demo``, ``tmtui serve``, and the
+headless commands ``new``, ``ls``, ``inbox``, ``read``, ``save``, ``rm``, ``wait``
+(:mod:`tmtui.headless`).
 
 Heavy imports (Textual, the server) happen inside the command that needs them,
 so ``tmtui --help`` and ``tmtui --version`` stay fast.
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tmtui import __version__
+from tmtui.headless import COMMANDS as HEADLESS_COMMANDS
 
 
 def _tui_options(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
         serve.set_defaults(server_missing=True)
     else:
         add_serve_arguments(serve)
+
+    from tmtui.headless.parsers import add_parsers
+
+    add_parsers(commands)
     return parser
 
 
@@ -59,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in HEADLESS_COMMANDS:
+            from tmtui.headless.run import run
+
+            return run(args)
         if args.command == "serve":
             if getattr(args, "server_missing", False):
                 return _fail("the reference server needs extra packages: pip install 'tmtui[server]'", 1)

@@ -33,6 +33,7 @@ more than a big one.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -49,6 +50,7 @@ __all__ = ["CodeMatch", "LinkKind", "RankedLink", "best_link", "find_code", "ran
 
 MAX_SCAN = 60_000  # characters of body text looked at
 MAX_CANDIDATES = 400
+MAX_LINKS = 200  # links ranked per mail
 THRESHOLD = 2.0  # minimum score of a code worth reporting
 
 
@@ -116,6 +118,7 @@ _CODE_WORDS = """
 1.2: verify, confirm, authenticate, two factor, 2fa, two step, enter, expires, expire, valid for,
   do not share, don't share, never share, xac nhan, xac minh, xac thuc, het han, hieu luc,
   khong chia se, dung chia se, nhap, login, sign in, dang nhap, su dung
+1.0: use, type, paste, copy
 -3.0: order, orders, order number, order no, order id, invoice, receipt, ticket, booking,
   booking reference, reservation, confirmation number, confirmation no, tracking, tracking number,
   shipment, reference, ref, account number, account no, acct, customer id, customer number,
@@ -133,6 +136,7 @@ _CODE_WORDS = """
   ma dat cho, khuyen mai, ma khuyen mai, giam gia, ma giam gia, so tai khoan, =năm, van don,
   ma van don, so luong, =thẻ, =màu, ma mau, ma so thue, ma khach hang, ma san pham, ma vung,
   ma nhan vien, ma qr, ma nguon, =tháng, =ngày, chuyen bay, ghe, =phòng, =tầng, diem, so du
+-2.0: reply, stop, store, merchant, terminal, counter, student id, mssv, thue bao, so the
 """
 
 
@@ -143,26 +147,32 @@ class _Keyword:
     weight: float
 
 
+def _key(phrase: str) -> str:
+    return re.sub(r"[\s\-]+", " ", phrase).replace("'", "").replace("’", "")
+
+
 @cache
 def _keyword_table() -> tuple[re.Pattern[str], dict[str, tuple[float, str | None]]]:
     entries: dict[str, tuple[float, str | None]] = {}
+    patterns: list[str] = []
     for block in re.split(r"\n(?=-?\d)", _CODE_WORDS.strip()):
         weight, _, phrases = block.partition(":")
         for phrase in (p.strip() for p in phrases.split(",")):
             exact = phrase[1:] if phrase.startswith("=") else None
-            key = _fold(exact) if exact else phrase.replace("-", " ")
-            entries[key] = (float(weight), exact)
-    alternatives = sorted(entries, key=len, reverse=True)
-    body = "|".join(re.escape(a).replace(r"\ ", r"[\s\-]+").replace("'", "['’]?") for a in alternatives)
+            written = _fold(exact) if exact else phrase
+            entries[_key(written)] = (float(weight), exact)
+            parts = (re.escape(part).replace("'", "['’]?") for part in re.split(r"[\s\-]+", written))
+            patterns.append(r"[\s\-]+".join(parts))
+    body = "|".join(sorted(set(patterns), key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])"), entries
 
 
 def _keywords(text: str, folded: str) -> list[_Keyword]:
+    """Keyword hits in ``folded`` (same length as ``text``), longest phrase first."""
     pattern, entries = _keyword_table()
     found: list[_Keyword] = []
     for match in pattern.finditer(folded):
-        key = re.sub(r"[\s\-]+", " ", match.group()).replace("’", "'")
-        weight, exact = entries.get(key) or entries.get(key.replace("'", ""), (0.0, None))
+        weight, exact = entries.get(_key(match.group()), (0.0, None))
         if exact is not None and text[match.start():match.end()].lower() != exact:
             continue
         if weight:
@@ -184,6 +194,8 @@ _ALNUM = re.compile(r"[A-Z0-9]{4,10}|[A-Z0-9]{3,5}-[A-Z0-9]{3,5}")
 _PRICE = re.compile(r"\d+(?:[.,]\d+)*(?:đ|₫|vnđ|vnd|usd|eur|k|tr|triệu|m)", re.I)
 _US_ZIP_BEFORE = re.compile(r"\b[A-Z]{2},?[ \t]+\Z")
 _COPYRIGHT_BEFORE = re.compile(r"(?:©|\(c\)|copyright)[ \t]*\Z", re.I)
+_OTHER_NUMBER = re.compile(r"\d.*[^\W\d_]")  # a number, then words
+_LEADS_IN = re.compile(r"(?:[:=]\s*|\bis|\bl\u00e0|\bla)[ \t\xa0]*\Z", re.I)
 _BASE = {"digits": {4: 0.7, 5: 0.7, 6: 1.0, 7: 0.6, 8: 0.6}, "grouped": 0.9, "prefixed": 1.0,
          "alnum": 0.4}
 
@@ -239,7 +251,11 @@ def _classify(word: _Word) -> tuple[str, str] | None:
 
 
 def _candidates(text: str) -> list[_Candidate]:
-    words = [_split_word(m) for m in _WORD.finditer(text)]
+    words: list[_Word] = []
+    for match in _WORD.finditer(text):
+        words.append(_split_word(match))
+        if len(words) >= 2 * MAX_CANDIDATES:
+            break
     result: list[_Candidate] = []
     index = 0
     while index < len(words) and len(result) < MAX_CANDIDATES:
@@ -253,6 +269,10 @@ def _candidates(text: str) -> list[_Candidate]:
             run.append(words[index + len(run)])
         index += len(run)
         sizes = tuple(len(w.core) for w in run)
+        if 4 <= len(run) <= 8 and set(sizes) == {1} or sizes == (2, 2, 2):  # "4 8 2 9 1 3"
+            value = "".join(w.core for w in run)
+            result.append(_Candidate(run[0].start, run[-1].end, text[run[0].start:run[-1].end], value, "grouped"))
+            continue
         if len(run) >= 3 or len(run) == 2 and ("+" in run[0].lead or "(" in run[0].lead):
             continue  # a phone number
         if sizes in ((3, 3), (4, 4)):
@@ -266,13 +286,16 @@ def _candidates(text: str) -> list[_Candidate]:
     return result
 
 
-def _proximity(distance: int, reach: int, flat: int = 15) -> float:
+def _proximity(distance: int, reach: int, flat: int = 4) -> float:
+    """1 up to ``flat`` characters away, then falling off; 0 beyond ``reach``."""
     if distance <= flat:
         return 1.0
-    return max(0.0, 1.0 - (distance - flat) / (reach - flat))
+    if distance > reach:
+        return 0.0
+    return 1.0 / (1.0 + (distance - flat) / 25)
 
 
-def _score(text: str, cand: _Candidate, keywords: list[_Keyword]) -> float:
+def _score(text: str, cand: _Candidate, all_keywords: list[_Keyword], starts: list[int]) -> float:
     form = cand.form
     base = _BASE[form]
     score = base[len(cand.value)] if isinstance(base, dict) else base
@@ -283,7 +306,9 @@ def _score(text: str, cand: _Candidate, keywords: list[_Keyword]) -> float:
             score -= 2.0
         if _COPYRIGHT_BEFORE.search(before) or len(cand.value) == 5 and _US_ZIP_BEFORE.search(before):
             return -10.0
-    best = penalty = 0.0
+    best = second = penalty = 0.0
+    low, high = bisect.bisect_left(starts, cand.start - 200), bisect.bisect_right(starts, cand.end + 150)
+    keywords = all_keywords[low:high]  # the only ones near enough to count
     positives_before = [k.end for k in keywords if k.weight > 0 and k.end <= cand.start]
     nearest_positive = max(positives_before, default=-1)
     for kw in keywords:
@@ -301,13 +326,18 @@ def _score(text: str, cand: _Candidate, keywords: list[_Keyword]) -> float:
             value = kw.weight * factor * _proximity(gap, 150)
             if lines >= 2:
                 value *= 0.75 if lines < 5 else 0.4
-            best = max(best, value)
+            best, second = max(best, value), max(second, min(best, value))
         elif lines == 0:
-            if factor == 1.0 and gap <= 40 and nearest_positive < kw.start:
+            # A negative word binds to the first number after it ("card ending
+            # 4821 is 739104" blames 4821 only) and yields to a nearer positive.
+            if (factor == 1.0 and gap <= 40 and nearest_positive < kw.start
+                    and not _OTHER_NUMBER.search(text, kw.end, cand.start)):
                 penalty = max(penalty, -kw.weight * _proximity(gap, 40, flat=3))
             elif factor < 1.0 and gap <= 12:
                 penalty = max(penalty, -kw.weight * 0.8)
-    score += best - penalty
+    score += best + 0.3 * second - penalty
+    if _LEADS_IN.search(before):
+        score += 0.3
     line_start = text.rfind("\n", 0, cand.start) + 1
     line_end = text.find("\n", cand.end)
     line = text[line_start:line_end if line_end >= 0 else len(text)]
@@ -320,9 +350,11 @@ def _scan(text: str) -> list[_Candidate]:
     candidates = _candidates(text)
     if not candidates:
         return []
-    keywords = _keywords(text, _fold(text))
+    reach = min(len(text), candidates[-1].end + 200)
+    keywords = _keywords(text[:reach], _fold(text[:reach]))
+    starts = [k.start for k in keywords]
     for cand in candidates:
-        cand.score = _score(text, cand, keywords)
+        cand.score = _score(text, cand, keywords, starts)
     return candidates
 
 
@@ -384,7 +416,9 @@ _LINK_WORDS: dict[str, tuple[tuple[str, float], ...]] = {
     "url": (("verify", 3.5), ("verification", 3.5), ("confirm", 3.5), ("activate", 3.5),
             ("activation", 3.5), ("validate", 3), ("magic", 3.5), ("reset", 3), ("password", 2),
             ("passwordless", 3), ("otp", 2), ("token=", 1.5), ("login", 1.5), ("signin", 1.5),
-            ("sign-in", 1.5), ("sign_in", 1.5), ("auth", 1), ("xac-nhan", 3.5), ("kich-hoat", 3.5)),
+            ("sign-in", 1.5), ("sign_in", 1.5), ("auth", 1), ("recover", 2.5), ("xac nhan", 3.5),
+            ("xac minh", 3.5), ("xac thuc", 3.5), ("kich hoat", 3.5), ("dat lai", 3), ("mat khau", 2),
+            ("dang nhap", 1.5)),
     "context": (("verify", 1.5), ("verification", 1.5), ("confirm", 1.5), ("activate", 1.5),
                 ("activation", 1.5), ("reset", 1.5), ("magic link", 1.5), ("sign in", 1), ("log in", 1),
                 ("xac nhan", 1.5), ("xac minh", 1.5), ("xac thuc", 1.5), ("kich hoat", 1.5),
@@ -402,22 +436,35 @@ _LOW_VALUE = re.compile(
 _TRACKING = re.compile(
     r"^https?://(?:[^/?#]*[.@])?(?:click|clicks|links?|track|tracking|trk|ct|email|em|mandrillapp|"
     r"list-manage|mailchi|sendgrid|sparkpostmail|awstrack|hubspotlinks|mjt|rs6|mailgun|mg|r|t|go|url\d*)"
-    r"[.-][^/?#]+/|/(?:ls/click|track/click|wf/click|c/|r/|redirect|click)|[?&](?:url|u|redirect|target|dest)=",
+    r"[.-][^/?#]+/|/(?:ls/click|track/click|wf/click|c/|r/|redirect|click)|[?&](?:url|redirect|target|dest)=",
     re.I)
+_NOT_THIS = re.compile(
+    r"cancel|report|not[\s_-]+(?:me|you)|wasn'?t[\s_-]+(?:me|you)|let[\s_-]+us[\s_-]+know"
+    r"|didn'?t[\s_-]+request|did[\s_-]+not[\s_-]+request|secure[\s_-]+your[\s_-]+account"
+    r"|khong[\s_-]+phai[\s_-]+(?:toi|ban)|bao[\s_-]+cao|khong[\s_-]+yeu[\s_-]+cau")
 _BARE_URL = re.compile(r"https?://[^\s<>\"'\]\[]+", re.I)
 ACTION_MIN = 3.0
 
 
-def _phrase_score(haystack: str, kind: str, words: bool = True) -> float:
-    best = 0.0
-    for phrase, weight in _LINK_WORDS[kind]:
+@cache
+def _phrases(kind: str, words: bool) -> tuple[tuple[re.Pattern[str], float], ...]:
+    result = []
+    for phrase, weight in sorted(_LINK_WORDS[kind], key=lambda item: -item[1]):
         pattern = re.escape(phrase).replace(r"\ ", r"[\s_-]+")
-        if re.search(rf"(?<![a-z]){pattern}" if words else pattern, haystack):
-            best = max(best, weight)
-    return best
+        result.append((re.compile(rf"(?<![a-z]){pattern}" if words else pattern), float(weight)))
+    return tuple(result)
 
 
-def _marker_context(text: str, number: int | None) -> str:
+def _phrase_score(haystack: str, kind: str, words: bool = True) -> float:
+    """The weight of the strongest phrase of ``kind`` in ``haystack`` (0 if none)."""
+    for pattern, weight in _phrases(kind, words):
+        if pattern.search(haystack):
+            return weight
+    return 0.0
+
+
+def _marker_context(text: str, number: int | None, label: str) -> str:
+    """The words around ``label [n]`` in the rendered text, without the label."""
     if number is None:
         return ""
     marker = f"[{number}]"
@@ -428,22 +475,29 @@ def _marker_context(text: str, number: int | None) -> str:
     line_end = text.find("\n", at)
     after = text[at + len(marker):line_end if line_end >= 0 else len(text)][:50]
     after = after.split("[", 1)[0]
-    return text[line_start:at] + " " + after
+    before = text[line_start:at].rstrip()
+    if label and before.endswith(label.strip()):
+        before = before[: len(before) - len(label.strip())]
+    return before + " " + after
 
 
-def _score_link(url: str, label: str, context: str) -> tuple[LinkKind, float, bool]:
+def _score_link(url: str, label: str, context: str, bare: bool) -> tuple[LinkKind, float, bool]:
     decoded = _fold(unquote(unquote(url)))
     flabel, fcontext = _fold(label), _fold(context)
     tracking = bool(_TRACKING.search(url))
     if _UNSUBSCRIBE.search(flabel) or _UNSUBSCRIBE.search(decoded) or (
             not flabel.strip() and _UNSUBSCRIBE.search(fcontext)):
         return "unsubscribe", -20.0, tracking
-    action = _phrase_score(flabel, "label") + _phrase_score(decoded, "url", words=False)
-    action += _phrase_score(fcontext, "context")
+    in_label = _phrase_score(flabel, "label")
+    # A bare URL has no label: the words just before it play that part.
+    nearby = 0.8 * _phrase_score(fcontext, "label") if bare else _phrase_score(fcontext, "context")
+    action = in_label + _phrase_score(decoded, "url", words=False) + nearby
     score = action
-    if _LOW_VALUE.search(decoded) or _LOW_VALUE.search(flabel):
+    if _NOT_THIS.search(flabel) or _NOT_THIS.search(decoded) or _NOT_THIS.search(fcontext):
+        score -= 4.0
+    if in_label < ACTION_MIN and (_LOW_VALUE.search(decoded) or _LOW_VALUE.search(flabel)):
         score -= 3.0
-    if not flabel.strip():
+    if not flabel.strip() and not bare:
         score -= 0.5
     kind: LinkKind = "action" if action >= ACTION_MIN and score >= ACTION_MIN - 0.5 else "other"
     return kind, score, tracking
@@ -455,29 +509,29 @@ def rank_links(links: Iterable[Link | str], text: str = "") -> list[RankedLink]:
     ``links`` are the rendered anchors (``Rendered.links``) or plain URLs; bare
     URLs written in ``text`` are added too (plain-text mails have no anchors).
     """
-    items: list[tuple[str, str, int | None, str]] = []
+    items: list[tuple[str, str, int | None, str, bool]] = []
     seen: set[str] = set()
     for link in links:
         if isinstance(link, Link):
             url, label, number = link.url, link.label, link.number
         else:
             url, label, number = safe_url(link) or "", "", None
-        if url and url not in seen:
+        if url and url not in seen and len(items) < MAX_LINKS:
             seen.add(url)
-            items.append((url, label, number, _marker_context(text[:MAX_SCAN], number)))
+            items.append((url, label, number, _marker_context(text[:MAX_SCAN], number, label), False))
     body = text
     cut = body.rfind("\n\nLinks:\n[")
     body = body[:cut] if cut >= 0 else body
     body = body[:MAX_SCAN]
     for match in _BARE_URL.finditer(body):
         url = safe_url(match.group().rstrip(".,;:!?)}>'\"")) or ""
-        if url and url not in seen:
+        if url and url not in seen and len(items) < MAX_LINKS:
             seen.add(url)
             context = body[max(0, match.start() - 80):match.start()].rsplit("\n\n", 1)[-1]
-            items.append((url, "", None, context))
+            items.append((url, "", None, context, True))
     ranked: list[tuple[float, int, RankedLink]] = []
-    for index, (url, label, number, context) in enumerate(items):
-        kind, score, tracking = _score_link(url, label, context)
+    for index, (url, label, number, context, bare) in enumerate(items):
+        kind, score, tracking = _score_link(url, label, context, bare)
         ranked.append((score, index, RankedLink(url, sanitize_line(label, 200), kind, score, tracking, number)))
     ranked.sort(key=lambda t: (-t[0], t[1]))
     return [item for _, _, item in ranked]

@@ -3,14 +3,16 @@
 Pure and Textual-free: the reader calls :func:`html_to_text` from a thread
 worker. One html2text pass yields both forms:
 
+* ``Rendered.text`` for plain display: links read ``label [n]``, emphasis
+  and Markdown escapes are gone, layout tables become lines.
 * ``Rendered.markdown`` for a Markdown widget: every character of the mail's
-  text is escaped, there is no raw HTML, no images, and the only links are
-  ``http``, ``https`` and ``mailto`` ones, written ``[label](<url>) \\[n\\]``.
-* ``Rendered.text`` for plain display: the same document with the escapes and
-  emphasis removed and links written ``label [n]``.
+  text is escaped, so there is no raw HTML, no image and no link but ours:
+  ``[label][n] \\[n\\]`` with ``[n]: <url>`` at the end, for ``http``,
+  ``https`` and ``mailto`` URLs only (others are dropped, their text stays).
 
-Both end with a numbered list of the links (``[1] https://...``), and both go
-through :func:`tmtui.safety.sanitize_text`.
+Both end with the numbered list of links (``[1] https://...``) that
+``Rendered.links`` holds, and both pass :func:`tmtui.safety.sanitize_text`
+(the HTML is sanitised before parsing too, entities and alt texts after).
 
 Hostile input is bounded: input over ``max_input`` is cut, elements nested
 deeper than ``max_depth`` are flattened (their text stays), output stops at
@@ -23,8 +25,8 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from datetime import datetime, timezone
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from tmtui.safety import sanitize_line, sanitize_text
@@ -39,7 +41,8 @@ __all__ = [
 ]
 
 MAX_LINKS = 1000
-MAX_URL = 8192
+MAX_URL = 4096
+_URL_SHOWN = 300  # the link list shows long URLs cut; Link.url is whole
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -165,7 +168,7 @@ def html_to_text(
         if last_open > html.rfind(">", max(0, cut - 4096), cut):
             cut = last_open  # do not end inside a tag
         html, truncated = html[:cut], True
-        notes.append(f"the message is larger than {format_size(max_input)}, the rest is not shown")
+        notes.append(f"the message is longer than {max_input:,} characters, the rest is not shown")
     source = sanitize_text(html)
     converter = _converter_type()(max_depth=max_depth, max_output=max_output, width=width)
     try:
@@ -178,7 +181,8 @@ def html_to_text(
         return _fallback(source, max_output=max_output, notes=notes, truncated=truncated)
     if converter.flattened:
         notes.append(f"parts nested deeper than {max_depth} levels are shown flattened")
-    return _assemble(body, converter.urls, converter.labels, notes, truncated=truncated)
+    return _assemble(body, converter.urls, converter.labels, notes, truncated=truncated,
+                     max_output=max_output)
 
 
 # Sentinels: Unicode non-characters, which sanitize_text turns into U+FFFD, so
@@ -228,15 +232,15 @@ def _md_escape_all(text: str) -> str:
 
 
 def _assemble(body: str, urls: list[str], labels: dict[int, str], notes: list[str], *,
-              truncated: bool) -> Rendered:
-    """Resolve the sentinels into the two outputs, add notes and the link list."""
+              truncated: bool, max_output: int) -> Rendered:
+    """Resolve the sentinels into the two outputs, add notes and the link list.
+
+    Markdown links are reference links (``[label][3]`` and ``[3]: <url>`` at
+    the end), so a URL used a thousand times is written once."""
 
     def markdown_link(match: re.Match[str]) -> str:
         number, label = match.group(2), match.group(1).strip()
-        url = urls[int(number) - 1]
-        if not label:
-            return f"[\\[{number}\\]](<{url}>)"
-        return f"[{label}](<{url}>) \\[{number}\\]"
+        return f"[{label}][{number}] \\[{number}\\]" if label else f"[\\[{number}\\]][{number}]"
 
     def plain_link(match: re.Match[str]) -> str:
         label = match.group(1).strip()
@@ -252,20 +256,28 @@ def _assemble(body: str, urls: list[str], labels: dict[int, str], notes: list[st
     text = text.replace(_ESCAPE, "").replace(_EM, "").replace(_STRONG, "")
     text = _BLANK_RUN.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip("\n")
     markdown = _BLANK_RUN.sub("\n\n", markdown).strip("\n")
-    note = "; ".join(notes)
+    markdown_notes = list(notes)
+    if len(markdown) > max_output:  # escapes and link syntax make it longer
+        markdown = markdown[:max_output]
+        markdown_notes.append(f"the formatted view stops at {max_output:,} characters")
     if notes:
-        text += f"\n\n[tmtui: {note}]"
-        markdown += f"\n\n\\[tmtui: {_md_escape_all(note)}\\]"
+        text += f"\n\n[tmtui: {'; '.join(notes)}]"
+    if markdown_notes:
+        markdown += f"\n\n\\[tmtui: {_md_escape_all('; '.join(markdown_notes))}\\]"
     links = tuple(Link(n, url, labels.get(n, "")) for n, url in enumerate(urls, 1))
     if links:
-        text += "\n\nLinks:\n" + "\n".join(f"[{link.number}] {link.url}" for link in links)
+        shown = [url if len(url) <= _URL_SHOWN else url[: _URL_SHOWN - 1] + "…" for url in urls]
+        text += "\n\nLinks:\n" + "\n".join(f"[{n}] {url}" for n, url in enumerate(shown, 1))
         markdown += "\n\n**Links**\n\n" + "  \n".join(
-            f"\\[{link.number}\\] <{link.url}>" for link in links)
+            f"\\[{n}\\] [{_md_escape_all(url)}][{n}]" for n, url in enumerate(shown, 1))
+        markdown += "\n\n" + "\n".join(  # "&" escaped: no entity decoding in the URL
+            f"[{n}]: <{url}>".replace("&", "\\&") for n, url in enumerate(urls, 1))
+    note = "; ".join(markdown_notes)
     return Rendered(
         text=sanitize_text(text),
         links=links,
-        truncated=truncated,
-        note=f"{note[:1].upper()}{note[1:]}." if notes else None,
+        truncated=truncated or len(markdown_notes) > len(notes),
+        note=f"{note[:1].upper()}{note[1:]}." if note else None,
         markdown=sanitize_text(markdown),
     )
 
@@ -274,7 +286,8 @@ def _fallback(html: str, *, max_output: int, notes: list[str], truncated: bool) 
     """A tag-stripped text for HTML that html2text could not handle."""
     text = _BREAK.sub("\n", _DROP.sub(" ", html))
     text = sanitize_text(htmllib.unescape(_TAG.sub("", text)))
-    text = _BLANK_LINES.sub("\n\n", _LINE_SPACE.sub(" ", text)).strip()
+    text = _LINE_SPACE.sub(" ", text)
+    text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip()
     if len(text) > max_output:
         text, truncated = text[:max_output], True
         notes.append(f"the text is longer than {max_output:,} characters, the rest is not shown")
@@ -306,7 +319,7 @@ _VOID = frozenset(
 )
 _ALWAYS = frozenset({"head", "script", "style"})  # their content must stay hidden
 _SWALLOW = frozenset({"abbr", "code", "kbd", "tt"})  # inline code would be raw Markdown
-_STRAY_OK = frozenset("br dd div dt h1 h2 h3 h4 h5 h6 li p td th tr".split())
+_STRAY_OK = frozenset("dd div dt h1 h2 h3 h4 h5 h6 li p td th tr".split())
 _BLOCK = frozenset(
     "address article aside blockquote center details dialog dir div dl fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hgroup main menu nav ol p pre section "
@@ -315,6 +328,7 @@ _BLOCK = frozenset(
 _SCOPES = (_BLOCK - {"p"}) | frozenset(
     "body button caption dd dt html li marquee object td template tfoot th thead tr".split()
 )
+_LINES = _BLOCK | frozenset({"dd", "dt", "li", "tr"})
 _CELLS = frozenset({"td", "th", "p"})
 _ROWS = frozenset({"tr"}) | _CELLS
 _SECTIONS = frozenset({"thead", "tbody", "tfoot"}) | _ROWS
@@ -333,6 +347,9 @@ _IMPLIED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "a": (frozenset({"a"}), frozenset()),
     "body": (frozenset({"head"}), frozenset()),
 }
+# "&#" that is not a character reference the stdlib parser accepts makes it
+# stop and show the rest of the document as raw text: write it as "&amp;#".
+_BAD_CHARREF = re.compile(r"&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+)(?:[^0-9a-fA-F]|\Z))")
 _WALK = 12  # how far down the stack an implied end is looked for
 _LABEL_MAX = 500
 
@@ -341,12 +358,6 @@ _LABEL_MAX = 500
 def _sanitize_small(text: str, multiline: bool = True) -> str:
     """sanitize_text for entity values and alt texts, which repeat a lot."""
     return sanitize_text(text, multiline=multiline)
-
-
-class _ConverterLike:  # the attributes html_to_text reads, for type checkers
-    urls: list[str]
-    labels: dict[int, str]
-    flattened: bool
 
 
 @cache
@@ -378,12 +389,29 @@ def _converter_type() -> type:
             self._pre_fresh = False
 
         def run(self, html: str) -> str:
-            self.feed(html)
+            self.feed(_BAD_CHARREF.sub("&amp;#", html))
             self.close()
             self._pop_to(0)
             self.pbr()
             self.o("", force="end")
-            return self.partial()
+            return self.optwrap(self.partial()) if self.body_width else self.partial()
+
+        def close(self) -> None:
+            """End of input, linear. The stdlib's end pass re-parses the rest of
+            the document once per "<" after an unfinished construct (quadratic;
+            fixed in later CPython). What feed() leaves unparsed is exactly such
+            a construct running to the end, which HTML5 drops (an unfinished tag,
+            comment or declaration, an unclosed script or style), or a short
+            unterminated entity, kept as text."""
+            tail, self.rawdata = self.rawdata, ""
+            if tail.startswith("&") and not self.cdata_elem:
+                self.handle_data(_sanitize_small(htmllib.unescape(tail)))
+
+        def parse_marked_section(self, i: int, report: int = 1) -> int:
+            try:  # "<![" + junk raises AssertionError in the stdlib
+                return super().parse_marked_section(i, report)
+            except AssertionError:
+                return self.parse_bogus_comment(i, report)
 
         def partial(self) -> str:
             return "".join(self.outtextlist).replace(_NBSP_HOLDER, "\xa0")
@@ -412,6 +440,8 @@ def _converter_type() -> type:
                 self._start(tag, attrs)
             else:
                 self.flattened = True
+                if tag in _LINES:  # flattened blocks still start on a new line
+                    self.pbr()
 
         def handle_endtag(self, tag: str) -> None:
             if tag in _VOID:
@@ -504,7 +534,7 @@ def _converter_type() -> type:
 
         # -- text --------------------------------------------------------------
         def handle_data(self, data: str, entity_char: bool = False) -> None:
-            if self.quiet:  # hidden; also skips html2text's quadratic CSS parsing
+            if self.quiet or self.style:  # hidden; skips html2text's quadratic CSS parsing
                 return
             if self._anchors and self._anchors[-1][0] is not None and self._label_room > 0:
                 self._anchors[-1][1].append(data[: self._label_room])

@@ -29,6 +29,7 @@ class Change:
     address: str | None = None
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    initial: bool = False  # the mailbox's first listing: its rows are not "new mail"
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class Mailbox:
     problem: Problem | None = None  # needs the user: take it back, or forget it
     messages: list[MessageSummary] = field(default_factory=list)
     complete: bool = False
+    listed: bool = False
     total: int | None = None
 
     @property
@@ -182,14 +184,15 @@ class SessionStore:
         self._set_messages(mailbox, _newest_first([*fresh, *kept]))
 
     def _set_messages(self, mailbox: Mailbox, messages: list[MessageSummary]) -> None:
-        if messages == mailbox.messages:
+        initial, mailbox.listed = not mailbox.listed, True
+        if messages == mailbox.messages and not initial:
             return
         before = {m.id for m in mailbox.messages}
         after = {m.id for m in messages}
         mailbox.messages = messages
         self._emit(Change("messages", mailbox.address,
                           added=tuple(m.id for m in messages if m.id not in before),
-                          removed=tuple(before - after)))
+                          removed=tuple(before - after), initial=initial))
 
     def remove_messages(self, address: str, ids: Iterable[str]) -> None:
         mailbox = self.get(address)

@@ -56,7 +56,6 @@ class TmtuiApp(App[None]):
         self.startup_warnings = list(warnings)
         self.persist = persist
         self.banner = banner
-        self._listed: set[str] = set()
         self._terminal_title = ""
 
     def on_mount(self) -> None:
@@ -121,10 +120,7 @@ class TmtuiApp(App[None]):
     def _on_store_change(self, change: Change) -> None:
         if change.kind in ("messages", "mailboxes"):
             self._update_title()
-        if change.kind != "messages" or change.address is None:
-            return
-        if change.address not in self._listed:
-            self._listed.add(change.address)  # the first listing is not "new mail"
+        if change.kind != "messages" or change.address is None or change.initial:
             return
         mailbox = self.store.get(change.address)
         added = set(change.added)
@@ -138,6 +134,13 @@ class TmtuiApp(App[None]):
         sender, subject = sanitize_line(newest.sender, 60), sanitize_line(newest.subject, 80)
         self.notify(f"{sender}: {subject}{more}", title=f"New mail for {sanitize_line(address, 80)}",
                     markup=False)
+        if self.config.auto_copy_code:
+            from tmtui.extract import find_code
+
+            code = find_code(newest.subject, newest.excerpt)
+            if code is not None:
+                self.copy_to_clipboard(code.value)
+                self.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
         if self.app_focus:
             return  # the extras below are for a terminal in the background
         if self.config.bell:

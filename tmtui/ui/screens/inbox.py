@@ -100,7 +100,7 @@ class InboxScreen(TmtuiScreen[None]):
         messages = mailbox.messages if mailbox else []
         ids = {m.id for m in messages}
         if self._seen is None:
-            if mailbox is not None and (messages or mailbox.complete):
+            if mailbox is not None and mailbox.listed:
                 self._seen = set(ids)
         else:
             self._fresh |= ids - self._seen

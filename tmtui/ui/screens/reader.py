@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, LoadingIndicator, Markdown, ProgressBar, Static, TextArea
 
 from tmtui.api.models import Message
+from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
 from tmtui.render import Rendered, format_size, html_to_text
 from tmtui.safety import sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
@@ -30,6 +31,8 @@ class ReaderScreen(TmtuiScreen[None]):
         Binding("p", "step(-1)", "Previous"),
         Binding("v", "cycle_view", "View"),
         Binding("l", "links", "Links"),
+        Binding("y", "copy_code", "Copy code"),
+        Binding("Y", "copy_link", "Copy link"),
         Binding("escape", "back", "Back"),
         Binding("j", "scroll(1)", "Scroll down", show=False),
         Binding("k", "scroll(-1)", "Scroll up", show=False),
@@ -41,10 +44,13 @@ class ReaderScreen(TmtuiScreen[None]):
         self.message_id = message_id
         self.message: Message | None = None
         self.rendered: Rendered | None = None
+        self.code: CodeMatch | None = None
+        self.link: RankedLink | None = None
         self.view = "rendered"
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
+        yield Static(id="reader-code")
         yield Static(id="reader-attachments")
         yield ProgressBar(id="save-progress", show_eta=False)
         yield LoadingIndicator(id="reader-loading")
@@ -59,13 +65,15 @@ class ReaderScreen(TmtuiScreen[None]):
         self.query_one("#save-progress").display = False
         self.query_one("#body-text").display = False
         self.query_one("#reader-attachments").display = False
+        self.query_one("#reader-code").display = False
         self.load()
 
     # Loading -----------------------------------------------------------------
 
     @work(group="reader-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        self.message, self.rendered = None, None
+        self.message, self.rendered, self.code, self.link = None, None, None, None
+        self.query_one("#reader-code").display = False
         self.query_one("#reader-loading").display = True
         self.query_one("#reader-header", Static).update(Text("Loading…", style="dim"))
         message = await self.tapp.attempt(self.tapp.sync.fetch(self.address, self.message_id))
@@ -75,12 +83,14 @@ class ReaderScreen(TmtuiScreen[None]):
             return
         self.message = message
         self.show_headers(message)
-        self.convert(message.html)
+        self.convert(message)
 
     @work(thread=True, group="reader-convert", exclusive=True, exit_on_error=False)
-    def convert(self, html: str) -> None:
-        rendered = html_to_text(html)
-        self.app.call_from_thread(self.show_body, rendered)
+    def convert(self, message: Message) -> None:
+        rendered = html_to_text(message.html)
+        code = find_code(message.subject, rendered.text)
+        link = best_link(rendered.links, rendered.text)
+        self.app.call_from_thread(self.show_body, rendered, code, link)
 
     def show_headers(self, message: Message) -> None:
         header = Text()
@@ -103,8 +113,10 @@ class ReaderScreen(TmtuiScreen[None]):
                             style="dim")
             attachments.update(text)
 
-    def show_body(self, rendered: Rendered) -> None:
-        self.rendered = rendered
+    def show_body(self, rendered: Rendered, code: CodeMatch | None = None,
+                  link: RankedLink | None = None) -> None:
+        self.rendered, self.code, self.link = rendered, code, link
+        self.show_code()
         self.query_one("#reader-loading").display = False
         if self.view == "rendered" and len(rendered.markdown) > MARKDOWN_LIMIT:
             self.view = "plain"
@@ -138,7 +150,38 @@ class ReaderScreen(TmtuiScreen[None]):
             text_area.load_text(sanitize_text(message.html[:2_000_000]))
         self.sub_title = f"view: {self.view}"
 
+    def show_code(self) -> None:
+        """The one-time code and the confirmation link, above everything else."""
+        box = self.query_one("#reader-code", Static)
+        box.display = bool(self.code or self.link)
+        text = Text()
+        if self.code:
+            text.append("Code ", style="bold")
+            text.append(sanitize_line(self.code.value, max_len=20), style="bold reverse")
+            text.append("  y copies", style="dim")
+        if self.link:
+            if self.code:
+                text.append("   ")
+            text.append("Link ", style="bold")
+            text.append(sanitize_line(self.link.url, max_len=70), style="underline")
+            text.append("  Y copies", style="dim")
+        box.update(text)
+
     # Actions ---------------------------------------------------------------------
+
+    def action_copy_code(self) -> None:
+        if self.code is None:
+            self.notify("No one-time code found in this message", timeout=3)
+            return
+        self.app.copy_to_clipboard(self.code.value)
+        self.notify(f"Copied code {sanitize_line(self.code.value, max_len=20)}", markup=False)
+
+    def action_copy_link(self) -> None:
+        if self.link is None:
+            self.notify("No confirmation link found in this message (l lists all links)", timeout=3)
+            return
+        self.app.copy_to_clipboard(self.link.url)
+        self.notify(f"Copied {sanitize_line(self.link.url, max_len=80)}", markup=False)
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]

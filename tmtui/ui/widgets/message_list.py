@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
+from tmtui.extract import find_code
 from tmtui.render import relative_time
 from tmtui.safety import sanitize_line
 
@@ -42,14 +43,23 @@ class Row:
     read: bool
     attached: bool
     junk: bool
-    badge: str = ""
+    excerpt: str = ""
 
 
-def to_row(message: MessageSummary, badge: str = "") -> Row:
+def to_row(message: MessageSummary) -> Row:
     sender = sanitize_line(_display_sender(message.sender), max_len=80)
     return Row(message.id, sender, sanitize_line(message.subject, max_len=300) or "(no subject)",
                message.timestamp, message.read, message.has_attachment, message.is_junk,
-               sanitize_line(badge, max_len=12))
+               sanitize_line(message.excerpt, max_len=300))
+
+
+BADGE_CONFIDENCE = 0.5
+
+
+def code_badge(row: Row) -> str:
+    """The one-time code a row's subject or excerpt shows, if any."""
+    match = find_code(row.subject, row.excerpt)
+    return match.value[:12] if match is not None and match.confidence >= BADGE_CONFIDENCE else ""
 
 
 def _display_sender(sender: str) -> str:
@@ -109,6 +119,7 @@ class MessageList(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.marked: set[str] = set()
         self.new_ids: set[str] = set()
+        self._badges: dict[str, str] = {}  # computed when a row is first drawn
         self.now: datetime = clock.now()
 
     # Data ------------------------------------------------------------------
@@ -216,7 +227,10 @@ class MessageList(ScrollView, can_focus=True):
         marker = ("*" if row.id in self.marked else " ") + ("●" if not row.read else " ")
         flags = ("@" if row.attached else " ") + ("J" if row.junk else " ")
         when = relative_time(row.timestamp, self.now).rjust(TIME_WIDTH)
-        badge = f" {row.badge}" if row.badge else ""
+        code = self._badges.get(row.id)
+        if code is None:
+            code = self._badges[row.id] = code_badge(row)
+        badge = f" {code}" if code else ""
         sender_width = min(SENDER_WIDTH, max(8, width // 4))
         fixed = cell_len(marker) + 1 + sender_width + 1 + 1 + cell_len(flags) + 1 + TIME_WIDTH
         subject_width = max(0, width - fixed - cell_len(badge))

@@ -1,0 +1,68 @@
+"""Headless commands for scripts, SSH and CI: same config, state and server as the TUI.
+
+::
+
+    tmtui new   [--domain D] [--name N] [--json]      create + save a mailbox, print its address
+    tmtui ls    [--json]                              saved mailboxes (the last one is the default)
+    tmtui inbox [ADDRESS] [--json]                    the messages of a mailbox, newest first
+    tmtui read  ID [--address A] [--text|--html|--json]
+    tmtui save  ID [--address A] [--dir D]            every attachment; prints the saved paths
+    tmtui rm    ID... [--address A]
+    tmtui wait  [--address A] [--from RE] [--subject RE] [--timeout S] [--since S]
+                [--otp | --link | --json]
+
+``ADDRESS`` / ``--address`` default to the most recently added saved mailbox
+(the last line of ``tmtui ls``). An address that is not saved yet is opened on
+the server and saved. Saved sessions are reused; a session the server no longer
+knows (401) is reopened with its saved token and the new token is saved, as the
+TUI does. The top-level options ``--server``, ``--lang``, ``--download-dir`` and
+``--no-sse`` apply (before or after the command name).
+
+Output is plain text without colours or escapes; ``--json`` prints one JSON
+document (schema: :mod:`tmtui.headless.schema`). Every string that comes from a
+mail is sanitised first. Errors are one line on stderr: ``tmtui: <message>``.
+
+``wait`` subscribes to the mailbox's event stream, waits for its ``state``
+event, then lists the mailbox: ids not in that baseline are new, and so is
+mail the server stored after ``wait`` started, or up to ``--since`` seconds
+(default 2) before: a mail that lands a few milliseconds after ``wait``
+starts, or a sign-up mail that beat the script, is seen. It prints the first
+new mail matching ``--from`` / ``--subject`` (Python regexes, case-insensitive,
+searched in the sender and subject): its code (``--otp``), its confirmation
+link (``--link``), its JSON (``--json``) or an inbox line. With ``--otp`` /
+``--link`` a matching mail without a code / link is skipped (noted on stderr)
+and ``wait`` keeps waiting. The service's welcome mail (subject ending in
+"TempMail MMO") matches only an explicit ``--from`` / ``--subject``. When the
+stream is refused (429 / 503) or keeps failing, or with ``--no-sse``, ``wait``
+polls every 15-30 s (``poll_min_seconds`` / ``poll_max_seconds`` in the
+config) and tries the stream again each round. Details: :mod:`tmtui.headless.wait`.
+
+Exit codes (stable):
+
+==  ===========================================================================
+0   success
+1   ``wait``: no matching mail before ``--timeout``
+2   usage: bad option or argument (argparse), bad regex, unusable config
+3   server or network: unreachable, timed out, rate limited, 5xx, malformed
+    answer, or a request the server refused (e.g. an unknown domain)
+4   not found: no saved mailbox, the mailbox no longer exists, it was taken
+    over by another session and cannot be reopened, or no such message
+5   ``wait --otp`` / ``--link``: matching mail arrived before the timeout but
+    none had a code / link
+6   local: the state file or an attachment could not be written
+130 interrupted (Ctrl-C)
+==  ===========================================================================
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
+EXIT_SERVER = 3
+EXIT_NOT_FOUND = 4
+EXIT_NOTHING_FOUND = 5
+EXIT_LOCAL = 6
+EXIT_INTERRUPTED = 130
+
+COMMANDS = frozenset({"new", "ls", "inbox", "read", "save", "rm", "wait"})

@@ -1,0 +1,93 @@
+"""Argument parsers of the headless commands (argparse only: ``tmtui --help`` stays fast)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError("seconds must be a finite number >= 0")
+    return seconds
+
+
+def _common(parser: argparse.ArgumentParser, *, address: bool = True) -> None:
+    """Options every headless command takes. SUPPRESS keeps a value given before
+    the command name (``tmtui --server URL wait``) from being reset."""
+    parser.add_argument("--server", metavar="URL", default=argparse.SUPPRESS,
+                        help="API base URL (env TMTUI_SERVER)")
+    parser.add_argument("--lang", choices=("en", "vi"), default=argparse.SUPPRESS,
+                        help="language hint sent to the server")
+    if address:
+        parser.add_argument("--address", metavar="USER@DOMAIN", default=argparse.SUPPRESS,
+                            help="mailbox to use (default: the most recently added saved one)")
+
+
+def _json(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new = commands.add_parser("new", help="create a mailbox, save it and print its address")
+    _common(new, address=False)
+    new.add_argument("--domain", metavar="DOMAIN", help="domain of the new address")
+    new.add_argument("--name", metavar="NAME", help="local part of the address (default: random)")
+    _json(new, "the mailbox")
+
+    ls = commands.add_parser("ls", help="list saved mailboxes (the last one is the default)")
+    _json(ls, "the mailboxes")
+
+    inbox = commands.add_parser("inbox", help="list the messages of a mailbox, newest first")
+    _common(inbox)
+    inbox.add_argument("mailbox", nargs="?", metavar="ADDRESS",
+                       help="mailbox to list (default: the most recently added saved one)")
+    _json(inbox, "the messages")
+
+    read = commands.add_parser("read", help="print one message")
+    _common(read)
+    read.add_argument("id", metavar="ID", help="message id, as listed by `tmtui inbox`")
+    form = read.add_mutually_exclusive_group()
+    form.add_argument("--text", dest="form", action="store_const", const="text",
+                      help="headers and the body as text (default)")
+    form.add_argument("--html", dest="form", action="store_const", const="html",
+                      help="the body's HTML, sanitised")
+    form.add_argument("--json", dest="form", action="store_const", const="json",
+                      help="the message as JSON")
+
+    save = commands.add_parser("save", help="save every attachment of a message; print the paths")
+    _common(save)
+    save.add_argument("id", metavar="ID", help="message id")
+    save.add_argument("--dir", metavar="DIR", type=Path,
+                      help="directory to save into (default: --download-dir or the config)")
+
+    rm = commands.add_parser("rm", help="delete messages")
+    _common(rm)
+    rm.add_argument("ids", nargs="+", metavar="ID", help="message ids")
+
+    wait = commands.add_parser(
+        "wait", help="wait for the first new matching mail; print its code, link or JSON",
+        description="Wait for the first new mail matching --from/--subject and print its "
+                    "one-time code (--otp), confirmation link (--link), JSON (--json) or an "
+                    "inbox line. Exit 1 on timeout; see `tmtui.headless` for all exit codes.")
+    _common(wait)
+    wait.add_argument("--from", dest="sender", metavar="REGEX",
+                      help="only mail whose sender matches (case-insensitive search)")
+    wait.add_argument("--subject", metavar="REGEX",
+                      help="only mail whose subject matches (case-insensitive search)")
+    wait.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=300.0,
+                      help="give up after this long, exit 1 (default 300; 0 waits forever)")
+    wait.add_argument("--since", metavar="SECONDS", type=_positive_seconds, default=2.0,
+                      help="also accept mail that arrived up to SECONDS before wait started "
+                           "(default 2)")
+    what = wait.add_mutually_exclusive_group()
+    what.add_argument("--otp", dest="form", action="store_const", const="otp",
+                      help="print the one-time code (skip matching mail without one)")
+    what.add_argument("--link", dest="form", action="store_const", const="link",
+                      help="print the confirmation / sign-in link (skip mail without one)")
+    what.add_argument("--json", dest="form", action="store_const", const="json",
+                      help="print the message as JSON")

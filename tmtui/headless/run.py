@@ -1,0 +1,81 @@
+"""Entry point of the headless commands: config, client, dispatch, exit codes.
+
+Imported by :mod:`tmtui.cli` only when a headless command runs; the heavy
+imports (httpx, the API client) happen inside :func:`run`, after the start
+time that ``wait`` measures from is taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from tmtui.headless import (EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NOT_FOUND, EXIT_SERVER,
+                            EXIT_USAGE)
+
+if TYPE_CHECKING:
+    from tmtui.config import Config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one headless command; returns its exit code (see :mod:`tmtui.headless`)."""
+    started = time.time()
+    from tmtui import config as config_mod
+    from tmtui.headless.session import warn
+
+    try:
+        config = config_mod.load(server=getattr(args, "server", None),
+                                 download_dir=getattr(args, "download_dir", None),
+                                 lang=getattr(args, "lang", None), sse=getattr(args, "sse", None))
+    except config_mod.ConfigError as exc:
+        warn(str(exc))
+        return EXIT_USAGE
+    for warning in config.warnings:
+        warn(warning)
+    try:
+        return asyncio.run(_main(config, args, started))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+async def _main(config: Config, args: argparse.Namespace, started: float) -> int:
+    from tmtui.api.client import TempMailClient
+    from tmtui.api.errors import (AddressInUse, ApiError, MailboxNotFound, RateLimited,
+                                  TransportError)
+    from tmtui.headless import commands
+    from tmtui.headless.session import Context, HeadlessError, warn
+    from tmtui.headless.wait import cmd_wait
+    from tmtui.safety import sanitize_line
+
+    handlers = {"new": commands.cmd_new, "ls": commands.cmd_ls, "inbox": commands.cmd_inbox,
+                "read": commands.cmd_read, "save": commands.cmd_save, "rm": commands.cmd_rm}
+    async with TempMailClient(config.server, timeout=config.timeout, lang=config.lang) as client:
+        ctx = Context(config, client)
+        try:
+            if args.command == "wait":
+                return await cmd_wait(ctx, args, started=started)
+            return await handlers[args.command](ctx, args)
+        except HeadlessError as exc:
+            warn(str(exc))
+            return exc.code
+        except (MailboxNotFound, AddressInUse) as exc:
+            warn(sanitize_line(exc.message, 300))
+            return EXIT_NOT_FOUND
+        except RateLimited as exc:
+            wait = f"; try again in {exc.retry_after:g} s" if exc.retry_after else ""
+            warn(f"the server is rate limiting this client{wait}")
+            return EXIT_SERVER
+        except TransportError as exc:
+            warn(f"cannot reach {sanitize_line(config.server, 200)}: {sanitize_line(exc.message, 300)}")
+            return EXIT_SERVER
+        except ApiError as exc:
+            status = f" ({exc.status})" if exc.status else ""
+            warn(f"server error{status}: {sanitize_line(exc.message, 300)}")
+            return EXIT_SERVER
+        except OSError as exc:
+            warn(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+            return EXIT_LOCAL
+        finally:
+            ctx.close()
