@@ -13,7 +13,7 @@ from textual.widgets import Footer, LoadingIndicator, Markdown, ProgressBar, Sta
 
 from tmtui.api.models import Message
 from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
-from tmtui.render import Rendered, format_size, html_to_text
+from tmtui.render import Rendered, format_size, html_to_text, safe_url
 from tmtui.safety import sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
@@ -55,7 +55,8 @@ class ReaderScreen(TmtuiScreen[None]):
         yield ProgressBar(id="save-progress", show_eta=False)
         yield LoadingIndicator(id="reader-loading")
         with VerticalScroll(id="reader-body"):
-            yield Markdown(id="body-markdown")
+            # Never open a sender's link on a click (the widget would before any handler runs).
+            yield Markdown(id="body-markdown", open_links=False)
         yield TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
         yield Static(id="reader-links")
         yield Footer()
@@ -141,11 +142,10 @@ class ReaderScreen(TmtuiScreen[None]):
         self.query_one("#reader-body").display = markdown_view
         text_area = self.query_one("#body-text", TextArea)
         text_area.display = not markdown_view
-        note = f"\n\n{rendered.note}" if rendered.note else ""
         if markdown_view:
-            self.query_one("#body-markdown", Markdown).update(rendered.markdown + note)
+            self.query_one("#body-markdown", Markdown).update(rendered.markdown)
         elif self.view == "plain":
-            text_area.load_text(rendered.text + note)
+            text_area.load_text(rendered.text)
         else:
             text_area.load_text(sanitize_text(message.html[:2_000_000]))
         self.sub_title = f"view: {self.view}"
@@ -238,10 +238,13 @@ class ReaderScreen(TmtuiScreen[None]):
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
-        # Never open a sender's link on a click: copy it, the user decides.
-        event.prevent_default()
-        self.app.copy_to_clipboard(event.href)
-        self.notify(f"Copied {sanitize_line(event.href, max_len=80)}", markup=False)
+        # A click copies the link (only http, https and mailto); the user decides what to open.
+        url = safe_url(event.href)
+        if url is None:
+            self.notify("That link is not http, https or mailto; not copied", timeout=3)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def action_save(self) -> None:
