@@ -17,7 +17,15 @@ Both end with the numbered list of links (``[1] https://...``) that
 Hostile input is bounded: input over ``max_input`` is cut, elements nested
 deeper than ``max_depth`` are flattened (their text stays), output stops at
 ``max_output`` characters; each leaves a visible ``[tmtui: ...]`` line and a
-``note``. If html2text raises anyway, a tag-stripped text is shown.
+``note``. The stdlib parser's quadratic corners (unfinished tags, comments
+and quotes at the end of input) and html2text's (whitespace runs, CSS
+``@import``) are stepped around. If html2text raises anyway, a tag-stripped
+text is shown.
+
+For the UI: Textual's ``Markdown`` widget opens clicked links itself unless
+built with ``open_links=False``, and its parser also links bare URLs in the
+text (``ftp://``, ``www.``); pass every clicked ``href`` through
+:func:`safe_url`.
 """
 
 from __future__ import annotations
