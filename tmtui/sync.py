@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from tmtui import state
 from tmtui.api.client import TempMailClient
-from tmtui.api.errors import AddressInUse, ApiError
+from tmtui.api.errors import AddressInUse, ApiError, InvalidSession
 from tmtui.api.models import Message, Session, SessionMeta
 from tmtui.api.secret import Secret
 from tmtui.config import Config
@@ -24,6 +25,8 @@ from tmtui.store import SessionStore
 from tmtui.watch import MailboxWatcher
 
 log = logging.getLogger("tmtui.sync")
+
+T = TypeVar("T")
 
 
 class SyncWorker:
@@ -142,10 +145,9 @@ class SyncWorker:
             session = await self.client.set_email_user(
                 self._scratch.sid_token, user, domain=domain, force_takeover=takeover,
                 lang=self.config.lang)
-        except AddressInUse:
-            raise
-        except ApiError:
-            self._scratch = None
+        except ApiError as exc:
+            if not isinstance(exc, AddressInUse):
+                self._scratch = None  # keep the scratch session only for a takeover retry
             raise
         self._scratch = None
         return self.adopt(session)
@@ -179,10 +181,8 @@ class SyncWorker:
             raise ApiError("That mailbox has no session yet")
         return mailbox.sid_token
 
-    async def _with_session(self, address: str, call: Callable[[Secret], Awaitable[object]]) -> object:
+    async def _with_session(self, address: str, call: Callable[[Secret], Awaitable[T]]) -> T:
         """Run a mailbox call; on 401 reopen the same address once and try again."""
-        from tmtui.api.errors import InvalidSession
-
         try:
             return await call(self._sid(address))
         except InvalidSession:
@@ -194,7 +194,6 @@ class SyncWorker:
     async def fetch(self, address: str, message_id: str) -> Message:
         message = await self._with_session(
             address, lambda sid: self.client.fetch_email(sid, message_id))
-        assert isinstance(message, Message)
         self.store.mark_read(address, message_id)
         return message
 
@@ -202,12 +201,11 @@ class SyncWorker:
         deleted = await self._with_session(
             address, lambda sid: self.client.delete_emails(sid, list(ids)))
         self.store.remove_messages(address, ids)
-        return int(deleted)  # type: ignore[call-overload]
+        return deleted
 
     async def download(self, address: str, message_id: str, name: str,
                        sink: Callable[[bytes], object], *, expected_size: int | None = None,
                        on_progress: Callable[[int, int | None], None] | None = None) -> int:
-        received = await self._with_session(
+        return await self._with_session(
             address, lambda sid: self.client.download_attachment(
                 sid, message_id, name, sink, expected_size=expected_size, on_progress=on_progress))
-        return int(received)  # type: ignore[call-overload]

@@ -94,11 +94,7 @@ class MailboxWatcher:
                 await self._poll_round(slow=self.worker.focused != self.address)
         except (InvalidSession, SessionLost):
             await self.recover()
-        except TransportError as exc:
-            self.failures += 1
-            self._state("offline", _one_line(exc))
-            await self._sleep(backoff(self.failures, self.retry_hint))
-        except ApiError as exc:
+        except ApiError as exc:  # unreachable, or an answer we cannot use: back off, retry
             self.failures += 1
             self._state("offline", _one_line(exc))
             await self._sleep(backoff(self.failures, self.retry_hint))
@@ -202,7 +198,7 @@ class MailboxWatcher:
     async def _reconcile_quietly(self) -> None:
         try:
             await self.reconcile()
-        except (InvalidSession, TransportError, ApiError) as exc:
+        except ApiError as exc:
             log.debug("reconcile failed: %s", type(exc).__name__)
             if isinstance(exc, InvalidSession):
                 self.wake()

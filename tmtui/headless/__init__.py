@@ -44,9 +44,10 @@ Exit codes (stable):
 1   ``wait``: no matching mail before ``--timeout``
 2   usage: bad option or argument (argparse), bad regex, unusable config
 3   server or network: unreachable, timed out, rate limited, 5xx, malformed
-    answer, or a request the server refused (e.g. an unknown domain)
-4   not found: no saved mailbox, the mailbox no longer exists, it was taken
-    over by another session and cannot be reopened, or no such message
+    answer, or a request the server refused (e.g. an invalid ``--name``)
+4   not found or not yours: no saved mailbox, the mailbox no longer exists,
+    it was taken over by another session and cannot be reopened, the address
+    ``new --name`` asked for is in use by another session, or no such message
 5   ``wait --otp`` / ``--link``: matching mail arrived before the timeout but
     none had a code / link
 6   local: the state file or an attachment could not be written

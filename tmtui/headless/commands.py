@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tmtui.api.errors import NotFound
+from tmtui.api.errors import AddressInUse, NotFound
 from tmtui.api.models import Attachment, Message, MessageSummary
 from tmtui.extract import find_code, rank_links
 from tmtui.files import Sink, save_atomically
@@ -50,7 +50,13 @@ async def cmd_new(ctx: Context, args: argparse.Namespace) -> int:
     client, lang = ctx.client, ctx.config.lang
     session = await client.get_email_address(domain=args.domain, lang=lang)
     if args.name:
-        session = await client.set_email_user(session.sid_token, args.name, domain=args.domain, lang=lang)
+        try:
+            session = await client.set_email_user(session.sid_token, args.name, domain=args.domain,
+                                                  lang=lang)
+        except AddressInUse:
+            wanted = f"{args.name}@{args.domain}" if args.domain else args.name
+            raise HeadlessError(EXIT_NOT_FOUND, f"{sanitize_line(wanted)} is in use by another "
+                                                "session") from None
     ctx.adopt(session, make_default=True)
     if args.json:
         emit_json(schema.new_mailbox(session))

@@ -6,6 +6,14 @@ import argparse
 from pathlib import Path
 
 
+EXIT_CODES = """exit codes:
+  0  printed the first match          4  no saved mailbox / mailbox gone / no such message
+  1  timeout                          5  matching mail came, but without a code / link
+  2  usage error, bad regex           6  cannot write the state file or a file
+  3  server or network error        130  interrupted
+"""
+
+
 def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -73,7 +81,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "wait", help="wait for the first new matching mail; print its code, link or JSON",
         description="Wait for the first new mail matching --from/--subject and print its "
                     "one-time code (--otp), confirmation link (--link), JSON (--json) or an "
-                    "inbox line. Exit 1 on timeout; see `tmtui.headless` for all exit codes.")
+                    "inbox line.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(wait)
     wait.add_argument("--from", dest="sender", metavar="REGEX",
                       help="only mail whose sender matches (case-insensitive search)")

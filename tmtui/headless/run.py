@@ -25,10 +25,10 @@ def run(args: argparse.Namespace) -> int:
     from tmtui import config as config_mod
     from tmtui.headless.session import warn
 
+    options = {key: getattr(args, key, None) for key in ("server", "download_dir", "lang", "sse")}
     try:
-        config = config_mod.load(server=getattr(args, "server", None),
-                                 download_dir=getattr(args, "download_dir", None),
-                                 lang=getattr(args, "lang", None), sse=getattr(args, "sse", None))
+        # Only options given: config.load lets a None override hide TMTUI_SERVER.
+        config = config_mod.load(**{k: v for k, v in options.items() if v is not None})
     except config_mod.ConfigError as exc:
         warn(str(exc))
         return EXIT_USAGE
@@ -72,7 +72,8 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
             return EXIT_SERVER
         except ApiError as exc:
             status = f" ({exc.status})" if exc.status else ""
-            warn(f"server error{status}: {sanitize_line(exc.message, 300)}")
+            detail = exc.server_error or exc.message  # the server's own words say more
+            warn(f"server error{status}: {sanitize_line(detail, 300)}")
             return EXIT_SERVER
         except OSError as exc:
             warn(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))

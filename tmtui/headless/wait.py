@@ -6,7 +6,8 @@ Order of work: (1) subscribe to the mailbox's event stream and wait for its
 is open before the baseline is taken, a mail stored after the listing always
 brings a ``changed`` event. A mail stored between ``wait`` starting and the
 listing is in the baseline, so "new" also covers mail whose server timestamp
-is at or after the start of ``wait``, minus ``--since`` seconds (default 2).
+is at or after the start of ``wait`` (to the second), minus ``--since``
+seconds (default 2).
 The start is converted to the server's clock with the ``state`` event's
 ``ts``, so a skewed local clock does not matter while streaming; when only
 polling is possible the local clock is used.
@@ -177,7 +178,9 @@ class Waiter:
             start = server_now - timedelta(seconds=elapsed)  # the start on the server's clock
         else:
             start = datetime.fromtimestamp(self.started_wall, tz=timezone.utc)
-        self.cutoff = start - timedelta(seconds=self.since)
+        # Mail times are whole seconds: round down, so nothing stored in the
+        # second wait started is lost (mail from just before it may count too).
+        self.cutoff = (start - timedelta(seconds=self.since)).replace(microsecond=0)
 
     def _is_new(self, message: MessageSummary) -> bool:
         if message.id in self.examined:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 def describe_keys(screen: Screen) -> list[tuple[str, str]]:
     """(keys, description) for every binding active on ``screen``, app-level ones included."""
     seen: dict[str, list[str]] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         description = binding.description or binding.action
         if binding.action.startswith("app.command_palette"):

@@ -71,7 +71,7 @@ class PickerScreen(TmtuiScreen[None]):
                      Text(countdown(mailbox.expires_at)),
                      state_text(mailbox))
             if mailbox.address in table.rows:
-                for column, cell in zip(("address", "unread", "expires", "state"), cells):
+                for column, cell in zip(("address", "unread", "expires", "state"), cells, strict=True):
                     table.update_cell(mailbox.address, column, cell)
             else:
                 table.add_row(*cells, key=mailbox.address)
