@@ -6,7 +6,10 @@ from pathlib import Path
 
 from helpers.mail import build_mail, deliver
 
+from tmtui.api.client import TempMailClient
+from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
+from tmtui.ui.widgets.message_list import MessageList
 from tmtui.ui.screens.reader import ReaderScreen
 from ui.waiting import screen_text, screen_until, store_until
 
@@ -48,3 +51,15 @@ async def test_first_run_creates_mailbox_and_mail_flows_through(make_app, server
         # Gone from the server too, not only from the screen.
         page = await app.client.get_email_list(mailbox.sid_token)
         assert page.count == 0
+
+
+async def test_saved_mailbox_opened_at_start_focuses_the_list(make_app, server) -> None:
+    async with TempMailClient(server.base_url) as client:
+        session = await client.get_email_address()
+    saved = SavedMailbox(session.address, session.sid_token, session.meta.expires_at)
+    app = make_app(saved=[saved], start_address=session.address)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        # The list has the keys, not the hidden filter box: the footer offers d, r, y.
+        await screen_until(pilot, lambda: "d Delete" in screen_text(pilot))
+        assert isinstance(app.focused, MessageList)

@@ -20,6 +20,7 @@ from tmtui.ui.widgets.status import countdown, state_text
 
 
 class InboxScreen(TmtuiScreen[None]):
+    AUTO_FOCUS = "MessageList"
     BINDINGS = [
         Binding("d", "delete", "Delete"),
         Binding("r", "refresh", "Refresh"),
@@ -47,7 +48,6 @@ class InboxScreen(TmtuiScreen[None]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#filter").display = False
         self.refresh_header()
         self.refresh_rows()
         self.set_interval(1.0, self.refresh_header)
