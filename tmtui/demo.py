@@ -56,9 +56,7 @@ def run_demo(args: argparse.Namespace) -> int:
         try:
             mailbox = asyncio.run(_create_mailbox(server.base_url))
             seed(server.smtp_port, mailbox.address)
-            banner = (f"Demo server on {server.base_url} · deliver more mail to "
-                      f"{mailbox.address} via SMTP 127.0.0.1:{server.smtp_port} "
-                      f"(e.g. swaks --server 127.0.0.1:{server.smtp_port} --to {mailbox.address})")
+            banner = f"Demo · send mail to {mailbox.address} via SMTP 127.0.0.1:{server.smtp_port}"
             return _run_app(args, server.base_url, mailbox, banner)
         finally:
             server.stop()

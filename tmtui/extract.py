@@ -131,11 +131,11 @@ _CODE_WORDS = """
   card ending, ending in, last 4, vnd, usd, eur, source code, qr code, code of conduct,
   case number, ticket number, issue, pull request, commit, no., nr., id, year, years,
   don hang, ma don hang, so don hang, hoa don, ma hoa don, so dien thoai, sdt, dien thoai,
-  lien he, tong dai, tong, tong cong, tong tien, thanh tien, =giá, phi, dia chi, =đường,
+  lien he, tong dai, tong, tong cong, tong tien, thanh tien, =giá, =phí, dia chi, =đường,
   =phường, =quận, buu chinh, ma buu chinh, giao dich, ma giao dich, =vé, ma ve, dat cho,
   ma dat cho, khuyen mai, ma khuyen mai, giam gia, ma giam gia, so tai khoan, =năm, van don,
   ma van don, so luong, =thẻ, =màu, ma mau, ma so thue, ma khach hang, ma san pham, ma vung,
-  ma nhan vien, ma qr, ma nguon, =tháng, =ngày, chuyen bay, ghe, =phòng, =tầng, diem, so du
+  ma nhan vien, ma qr, ma nguon, =tháng, =ngày, chuyen bay, =ghế, =phòng, =tầng, diem, so du
 -2.0: reply, stop, store, merchant, terminal, counter, student id, mssv, thue bao, so the
 """
 

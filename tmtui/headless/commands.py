@@ -18,19 +18,18 @@ from tmtui.headless.session import Box, Context, HeadlessError, warn
 from tmtui.render import Rendered, html_to_text, relative_time
 from tmtui.safety import sanitize_line, sanitize_text
 
-_EPOCH = datetime.fromtimestamp(0, tz=timezone.utc)
-
-
 def _address(args: argparse.Namespace) -> str | None:
     return getattr(args, "mailbox", None) or getattr(args, "address", None)
 
 
-def newest_first(messages: list[MessageSummary]) -> list[MessageSummary]:
-    def order(message: MessageSummary) -> tuple[datetime, int]:
-        tail = message.id.rpartition(":")[2]
-        return message.timestamp or _EPOCH, int(tail) if tail.isdigit() else -1
+def _arrival(message: MessageSummary) -> tuple[datetime, int]:
+    tail = message.id.rpartition(":")[2]
+    return message.timestamp, int(tail) if tail.isdigit() else -1
 
-    return sorted(messages, key=order, reverse=True)
+
+def oldest_first(messages: list[MessageSummary], *, reverse: bool = False) -> list[MessageSummary]:
+    """In order of arrival: server time, then the numeric id (ids grow)."""
+    return sorted(messages, key=_arrival, reverse=reverse)
 
 
 async def render(mail: Message) -> Rendered:
@@ -92,7 +91,7 @@ async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
 
 async def cmd_inbox(ctx: Context, args: argparse.Namespace) -> int:
     box = await ctx.mailbox(_address(args))
-    messages = newest_first(await ctx.call(box, ctx.client.get_all_messages))
+    messages = oldest_first(await ctx.call(box, ctx.client.get_all_messages), reverse=True)
     if args.json:
         emit_json(schema.inbox(box.address, messages))
         return EXIT_OK

@@ -21,7 +21,8 @@ stderr and skipped.
 Stream trouble: a refused stream (429 / 503) polls at once; a dropped or failed
 stream is retried after the server's ``retry`` hint with jittered backoff, and
 after three failures in a row a polling round (15-30 s, from the config) runs
-before the next try. ``session_lost`` or a 401 reopens the mailbox.
+before the next try. ``session_lost`` or a 401 reopens the mailbox (exit 4 when
+the mailbox keeps being taken over).
 """
 
 from __future__ import annotations
@@ -30,22 +31,24 @@ import argparse
 import asyncio
 import random
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from tmtui.api.errors import (ApiError, InvalidSession, NotFound, RateLimited, TransportError,
-                              Unavailable)
+from tmtui.api.errors import ApiError, NotFound, RateLimited, TransportError, Unavailable
 from tmtui.api.models import MailboxEvent, MessageSummary
 from tmtui.api.secret import Secret
 from tmtui.extract import best_link, find_code
-from tmtui.headless import (EXIT_NOTHING_FOUND, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, schema)
-from tmtui.headless.commands import render
+from tmtui.headless import (EXIT_NOT_FOUND, EXIT_NOTHING_FOUND, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE,
+                            schema)
+from tmtui.headless.commands import oldest_first, render
 from tmtui.headless.output import is_tty, message_line, say
 from tmtui.headless.session import Box, Context, HeadlessError, warn
 from tmtui.safety import sanitize_line
 
 FAILURES_BEFORE_POLLING = 3
+MAX_LOST = 3
 MAX_BACKOFF = 30.0
 WELCOME_SUFFIX = "tempmail mmo"
 
@@ -85,14 +88,6 @@ def _backoff(attempt: int, hint: float) -> float:
     return random.uniform(min(hint, ceiling) / 2, ceiling)
 
 
-def _oldest_first(messages: list[MessageSummary]) -> list[MessageSummary]:
-    def order(message: MessageSummary) -> tuple[float, int]:
-        tail = message.id.rpartition(":")[2]
-        return message.timestamp.timestamp(), int(tail) if tail.isdigit() else -1
-
-    return sorted(messages, key=order)
-
-
 class Waiter:
     def __init__(self, ctx: Context, box: Box, criteria: Criteria, *, started: float,
                  since: float) -> None:
@@ -107,6 +102,7 @@ class Waiter:
         self.examined: set[str] = set()
         self.without = 0  # matching mail that had no code / link
         self.failures = 0
+        self.lost = 0  # session_lost in a row
         self.retry = 2.0
 
     # -- the loop -------------------------------------------------------------------
@@ -131,12 +127,16 @@ class Waiter:
                         return found
             await asyncio.sleep(self.retry)  # closed cleanly: reconnect after the hint
         except _SessionLost:
+            self.lost += 1
+            if self.lost > MAX_LOST:
+                raise HeadlessError(EXIT_NOT_FOUND, f"the session of {sanitize_line(self.box.address)} "
+                                                    "keeps being taken over elsewhere") from None
             await self.ctx.recover(self.box)
         except (RateLimited, Unavailable) as exc:
             return await self._poll_round(wait=getattr(exc, "retry_after", None))
-        except (InvalidSession, TransportError, ApiError):
-            # InvalidSession here is the stream refusing the event token: the
-            # next round lists again, which renews the token (or the session).
+        except ApiError:
+            # Also InvalidSession: the stream refused the event token. The next
+            # round lists again, which renews the token (or reopens the session).
             self.failures += 1
             if self.failures >= FAILURES_BEFORE_POLLING:
                 self.failures = 0
@@ -152,6 +152,7 @@ class Waiter:
         if event.kind == "state":
             self.failures = 0
             return await self._check(server_now=event.ts)
+        self.lost = 0  # the stream lived past its state event
         return await self._check()  # changed, ping
 
     async def _poll_round(self, wait: float | None = None) -> str | None:
@@ -193,7 +194,7 @@ class Waiter:
         if self.baseline is None:
             self.baseline = {m.id for m in messages}
             self._set_cutoff(server_now)
-        for message in _oldest_first([m for m in messages if self._is_new(m)]):
+        for message in oldest_first([m for m in messages if self._is_new(m)]):
             self.examined.add(message.id)
             if self.criteria.matches(message):
                 found = await self._evaluate(message)
@@ -232,6 +233,9 @@ async def cmd_wait(ctx: Context, args: argparse.Namespace, *, started: float) ->
     wanted = criteria(args)
     address = getattr(args, "address", None)
     waiter: Waiter | None = None
+    if sys.stderr.isatty():
+        limit = f" for up to {args.timeout:g} s" if args.timeout else ""
+        print(f"Waiting{limit} for new mail (Ctrl-C stops)…", file=sys.stderr, flush=True)
     try:
         async with asyncio.timeout(args.timeout or None) as scope:
             box = await ctx.mailbox(address)

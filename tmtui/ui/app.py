@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from tmtui.api.client import TempMailClient
 from tmtui.api.models import MessageSummary
@@ -113,6 +114,11 @@ class TmtuiApp(App[None]):
         except Exception as exc:  # every error becomes one clear line
             self.report_error(exc)
             return None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly still tells the user, in one line."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
 
     def report_error(self, exc: BaseException) -> None:
         self.notify(describe(exc), severity="error", markup=False, timeout=8)

@@ -9,15 +9,24 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
+# Textual's own generic keys (horizontal scrolling, focus cycling, text copy) are
+# noise in a list meant to show what tmtui does.
+GENERIC_ACTIONS = {"scroll_left", "scroll_right", "page_left", "page_right",
+                   "app.focus_next", "app.focus_previous", "focus_next", "focus_previous",
+                   "screen.copy_text", "copy_text"}
+
 
 def describe_keys(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every binding active on ``screen``, app-level ones included."""
+    """(keys, what they do) for the bindings active on ``screen``: footer keys first."""
     seen: dict[str, list[str]] = {}
-    for active in screen.active_bindings.values():
+    actives = sorted(screen.active_bindings.values(), key=lambda a: not a.binding.show)
+    for active in actives:
         binding = active.binding
-        description = binding.description or binding.action
-        if binding.action.startswith("app.command_palette"):
-            description = "Command palette"
+        if binding.action in GENERIC_ACTIONS:
+            continue
+        description = binding.tooltip or binding.description or binding.action
+        if binding.action in ("command_palette", "app.command_palette"):
+            description = "Command palette: every action, themes"
         keys = seen.setdefault(description, [])
         display = screen.app.get_key_display(binding)
         if display not in keys:

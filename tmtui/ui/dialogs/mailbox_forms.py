@@ -56,7 +56,7 @@ class DomainDialog(ModalScreen[str | None]):
 
 class _UserValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
-        if USER_PATTERN.fullmatch(value):
+        if USER_PATTERN.fullmatch(value.lower()):  # upper case is lowered on submit
             return self.success()
         return self.failure("3-32 characters: a-z 0-9 . _ -")
 

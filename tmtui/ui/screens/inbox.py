@@ -22,11 +22,11 @@ from tmtui.ui.widgets.status import countdown, state_text
 class InboxScreen(TmtuiScreen[None]):
     AUTO_FOCUS = "MessageList"
     BINDINGS = [
-        Binding("d", "delete", "Delete"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("slash", "filter", "Filter"),
-        Binding("y", "copy_address", "Copy address"),
-        Binding("escape", "back", "Back"),
+        Binding("d", "delete", "Delete", tooltip="Delete the highlighted message, or the marked ones"),
+        Binding("r", "refresh", "Refresh", tooltip="Fetch the list again now"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject as you type"),
+        Binding("y", "copy_address", "Copy", tooltip="Copy the address"),
+        Binding("escape", "back", "Back", tooltip="Back to the mailboxes (or clear the filter)"),
     ]
 
     def __init__(self, address: str) -> None:
@@ -42,8 +42,8 @@ class InboxScreen(TmtuiScreen[None]):
             yield Static(self.tapp.banner, id="banner", markup=False)
         yield Static(id="inbox-header")
         yield Input(placeholder="filter by sender or subject", id="filter")
-        yield MessageList(id="messages")
         yield Static("", id="inbox-empty")
+        yield MessageList(id="messages")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -132,7 +132,12 @@ class InboxScreen(TmtuiScreen[None]):
         from tmtui.ui.screens.reader import ReaderScreen
 
         self._fresh.discard(event.message_id)
-        self.app.push_screen(ReaderScreen(self.address, event.message_id))
+        self.app.push_screen(ReaderScreen(self.address, event.message_id), callback=self._read_up_to)
+
+    def _read_up_to(self, message_id: str | None) -> None:
+        """Back from the reader: the cursor follows the message read last (n/p move it)."""
+        if message_id:
+            self.query_one(MessageList).move_to(message_id)
 
     @work(group="inbox-delete", exit_on_error=False)
     async def action_delete(self) -> None:

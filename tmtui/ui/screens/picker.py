@@ -19,13 +19,14 @@ from tmtui.ui.widgets.status import countdown, state_text
 
 class PickerScreen(TmtuiScreen[None]):
     TITLE = "Mailboxes"
+    # Short descriptions keep the footer whole at 80 columns; tooltips are for `?`.
     BINDINGS = [
-        Binding("n", "new", "New random"),
-        Binding("c", "custom", "Custom name"),
-        Binding("o", "reopen", "Reopen address"),
-        Binding("enter", "open", "Open", show=False),
-        Binding("x", "forget", "Forget"),
-        Binding("y", "copy", "Copy address"),
+        Binding("n", "new", "New", tooltip="New random address"),
+        Binding("c", "custom", "Custom", tooltip="New address with a name and domain you choose"),
+        Binding("o", "reopen", "Reopen", tooltip="Reopen an existing address"),
+        Binding("enter", "open", "Open", tooltip="Open the highlighted mailbox"),
+        Binding("x", "forget", "Forget", tooltip="Forget the mailbox on this computer"),
+        Binding("y", "copy", "Copy", tooltip="Copy the address"),
     ]
 
     def __init__(self, *, auto_create: bool = False) -> None:

@@ -23,17 +23,19 @@ VIEWS = ("rendered", "plain", "source")
 MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large bodies read as plain
 
 
-class ReaderScreen(TmtuiScreen[None]):
+class ReaderScreen(TmtuiScreen[str | None]):
+    """Dismisses with the id of the message shown last, so the inbox cursor can follow."""
+
     BINDINGS = [
-        Binding("a", "save", "Save attachments"),
-        Binding("d", "delete", "Delete"),
-        Binding("n", "step(1)", "Next"),
-        Binding("p", "step(-1)", "Previous"),
-        Binding("v", "cycle_view", "View"),
-        Binding("l", "links", "Links"),
-        Binding("y", "copy_code", "Copy code"),
-        Binding("Y", "copy_link", "Copy link"),
-        Binding("escape", "back", "Back"),
+        Binding("a", "save", "Save", tooltip="Save attachments"),
+        Binding("d", "delete", "Delete", tooltip="Delete this message and show the next"),
+        Binding("y", "copy_code", "Code", tooltip="Copy the one-time code"),
+        Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
+        Binding("l", "links", "Links", tooltip="Choose a link to copy"),
+        Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
+        Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
+        Binding("v", "cycle_view", "View", show=False, tooltip="Cycle view: rendered / plain / HTML source"),
+        Binding("escape", "back", "Back", tooltip="Back to the inbox"),
         Binding("j", "scroll(1)", "Scroll down", show=False),
         Binding("k", "scroll(-1)", "Scroll up", show=False),
     ]
@@ -47,6 +49,7 @@ class ReaderScreen(TmtuiScreen[None]):
         self.code: CodeMatch | None = None
         self.link: RankedLink | None = None
         self.view = "rendered"
+        self._header = Text()
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -58,7 +61,6 @@ class ReaderScreen(TmtuiScreen[None]):
             # Never open a sender's link on a click (the widget would before any handler runs).
             yield Markdown(id="body-markdown", open_links=False)
         yield TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
-        yield Static(id="reader-links")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,7 +104,10 @@ class ReaderScreen(TmtuiScreen[None]):
             header.append(sanitize_line(value, max_len=500))
             header.append("\n")
         header.rstrip()
-        self.query_one("#reader-header", Static).update(header)
+        if message.id.lower().startswith("junk:"):
+            header.append("   [Junk]", style="bold red")
+        self._header = header
+        self.show_header()
         attachments = self.query_one("#reader-attachments", Static)
         attachments.display = bool(message.attachments)
         if message.attachments:
@@ -113,6 +118,12 @@ class ReaderScreen(TmtuiScreen[None]):
                 text.append(f"  {format_size(item.size)}  {sanitize_line(item.type, max_len=60)}",
                             style="dim")
             attachments.update(text)
+        self.refresh_bindings()
+
+    def show_header(self) -> None:
+        header = self._header.copy()
+        header.append(f"   view: {self.view} (v)", style="dim")
+        self.query_one("#reader-header", Static).update(header)
 
     def show_body(self, rendered: Rendered, code: CodeMatch | None = None,
                   link: RankedLink | None = None) -> None:
@@ -123,16 +134,7 @@ class ReaderScreen(TmtuiScreen[None]):
             self.view = "plain"
             self.notify("Large message: showing plain text (v switches views)", markup=False)
         self.show_view()
-        links = self.query_one("#reader-links", Static)
-        links.display = bool(rendered.links)
-        if rendered.links:
-            text = Text("Links (l copies): ", style="bold")
-            for link in rendered.links[:9]:
-                text.append(f" [{link.number}] ", style="bold")
-                text.append(sanitize_line(link.url, max_len=60), style="underline")
-            if len(rendered.links) > 9:
-                text.append(f"  … {len(rendered.links) - 9} more")
-            links.update(text)
+        self.refresh_bindings()
 
     def show_view(self) -> None:
         rendered, message = self.rendered, self.message
@@ -148,7 +150,7 @@ class ReaderScreen(TmtuiScreen[None]):
             text_area.load_text(rendered.text)
         else:
             text_area.load_text(sanitize_text(message.html[:2_000_000]))
-        self.sub_title = f"view: {self.view}"
+        self.show_header()
 
     def show_code(self) -> None:
         """The one-time code and the confirmation link, above everything else."""
@@ -192,8 +194,18 @@ class ReaderScreen(TmtuiScreen[None]):
         target = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
         target.scroll_relative(y=direction * 3, animate=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would do nothing for this message stay out of the footer."""
+        available = {
+            "save": bool(self.message and self.message.attachments),
+            "links": bool(self.rendered and self.rendered.links),
+            "copy_code": self.code is not None,
+            "copy_link": self.link is not None,
+        }
+        return available.get(action, True)
+
     def action_back(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.message_id)
 
     def _neighbour(self, step: int) -> str | None:
         mailbox = self.tapp.store.get(self.address)
@@ -222,9 +234,9 @@ class ReaderScreen(TmtuiScreen[None]):
         self.notify("Deleted", markup=False, timeout=2)
         if following is None:
             self.dismiss(None)
-        else:
-            self.message_id = following
-            self.load()
+            return
+        self.message_id = following
+        self.load()
 
     @work(group="reader-links", exclusive=True, exit_on_error=False)
     async def action_links(self) -> None:

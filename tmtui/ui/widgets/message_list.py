@@ -99,7 +99,7 @@ class MessageList(ScrollView, can_focus=True):
         Binding("g,home", "first", "First", show=False),
         Binding("G,end", "last", "Last", show=False),
         Binding("space", "toggle_mark", "Mark", show=False),
-        Binding("enter", "select", "Open"),
+        Binding("enter", "select", "Open", tooltip="Open the message"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
