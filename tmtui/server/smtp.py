@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from typing import Any
 
@@ -23,6 +24,24 @@ log = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 100
 PARSE_INLINE_BYTES = 256 * 1024  # smaller mails parse faster than a thread hop
+MAX_LINE_BYTES = 1000  # RFC 5321 4.5.3.1.6: 998 characters plus CRLF
+_BARE_LF_STUFFED = re.compile(rb"(?<!\r)\n\.\.")
+_LONG_LINE = re.compile(rb"[^\n]{%d,}" % MAX_LINE_BYTES)
+
+
+class LenientSMTP(SMTP):
+    """Accepts mail whose lines end in a bare LF, as real MTAs do.
+
+    Python's ``smtplib.sendmail`` sends ``bytes`` unchanged, so a message built
+    with the default email policy arrives with LF line ends; aiosmtpd would see
+    one endless line and refuse it. Here DATA may hold such a "line" up to the
+    message size limit, and :meth:`IntakeHandler.handle_DATA` checks the real
+    lines against RFC 5321's 1000-byte limit instead.
+    """
+
+    def __init__(self, handler: Any, *, line_limit: int, **options: Any) -> None:
+        self.line_length_limit = line_limit  # read by SMTP.__init__ for its stream reader
+        super().__init__(handler, **options)
 
 
 class IntakeHandler:
@@ -43,6 +62,10 @@ class IntakeHandler:
 
     async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
+        if _LONG_LINE.search(raw.replace(b"\r\n", b"\n")):
+            return "500 Line too long (see RFC5321 4.5.3.1.6)"
+        # aiosmtpd un-stuffs dots only after CRLF; lines after a bare LF are ours to do.
+        raw = _BARE_LF_STUFFED.sub(b"\n.", raw)
         if len(raw) > PARSE_INLINE_BYTES:
             mail = await asyncio.to_thread(parse_message, raw, envelope.mail_from)
         else:
@@ -71,10 +94,11 @@ class SmtpServer:
 
     def _protocol(self) -> SMTP:
         config = self._core.config
-        protocol = SMTP(
+        protocol = LenientSMTP(
             self._handler,
             hostname=config.smtp_hostname,  # avoids a getfqdn() DNS lookup per connection
             data_size_limit=config.max_message_bytes,
+            line_limit=config.max_message_bytes + 2,
             enable_SMTPUTF8=True,
             timeout=60,
             loop=asyncio.get_running_loop(),
