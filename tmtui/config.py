@@ -108,7 +108,8 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
         "server": os.environ.get("TMTUI_SERVER"),
         "download_dir": os.environ.get("TMTUI_DOWNLOAD_DIR"),
     }
-    for key, value in (env | overrides).items():
+    given = {key: value for key, value in overrides.items() if value is not None}
+    for key, value in (env | given).items():  # an unset option must not hide the environment
         if value is not None:
             values[key] = _coerce(key, str(value) if isinstance(value, Path) else value)
     config = replace(Config(), **values, warnings=tuple(warnings))

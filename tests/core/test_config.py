@@ -48,3 +48,11 @@ def test_bad_values_are_one_line_errors(tmp_path: Path, text: str) -> None:
     with pytest.raises(config.ConfigError) as caught:
         config.load(path)
     assert "\n" not in str(caught.value)
+
+
+def test_unset_options_leave_the_environment_in_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMTUI_SERVER", "http://127.0.0.1:9")
+    monkeypatch.setenv("TMTUI_DOWNLOAD_DIR", str(tmp_path / "dl"))
+    loaded = config.load(tmp_path / "none.toml", server=None, download_dir=None)
+    assert loaded.server == "http://127.0.0.1:9"
+    assert loaded.download_dir == tmp_path / "dl"
