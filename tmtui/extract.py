@@ -271,7 +271,8 @@ def _candidates(text: str) -> list[_Candidate]:
         sizes = tuple(len(w.core) for w in run)
         if 4 <= len(run) <= 8 and set(sizes) == {1} or sizes == (2, 2, 2):  # "4 8 2 9 1 3"
             value = "".join(w.core for w in run)
-            result.append(_Candidate(run[0].start, run[-1].end, text[run[0].start:run[-1].end], value, "grouped"))
+            start, end = run[0].start, run[-1].end
+            result.append(_Candidate(start, end, text[start:end], value, "grouped"))
             continue
         if len(run) >= 3 or len(run) == 2 and ("+" in run[0].lead or "(" in run[0].lead):
             continue  # a phone number
@@ -532,7 +533,8 @@ def rank_links(links: Iterable[Link | str], text: str = "") -> list[RankedLink]:
     ranked: list[tuple[float, int, RankedLink]] = []
     for index, (url, label, number, context, bare) in enumerate(items):
         kind, score, tracking = _score_link(url, label, context, bare)
-        ranked.append((score, index, RankedLink(url, sanitize_line(label, 200), kind, score, tracking, number)))
+        link = RankedLink(url, sanitize_line(label, 200), kind, score, tracking, number)
+        ranked.append((score, index, link))
     ranked.sort(key=lambda t: (-t[0], t[1]))
     return [item for _, _, item in ranked]
 

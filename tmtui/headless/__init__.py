@@ -24,35 +24,38 @@ mail is sanitised first. Errors are one line on stderr: ``tmtui: <message>``.
 
 ``wait`` subscribes to the mailbox's event stream, waits for its ``state``
 event, then lists the mailbox: ids not in that baseline are new, and so is
-mail the server stored after ``wait`` started, or up to ``--since`` seconds
-(default 2) before: a mail that lands a few milliseconds after ``wait``
-starts, or a sign-up mail that beat the script, is seen. It prints the first
-new mail matching ``--from`` / ``--subject`` (Python regexes, case-insensitive,
-searched in the sender and subject): its code (``--otp``), its confirmation
-link (``--link``), its JSON (``--json``) or an inbox line. With ``--otp`` /
-``--link`` a matching mail without a code / link is skipped (noted on stderr)
-and ``wait`` keeps waiting. The service's welcome mail (subject ending in
-"TempMail MMO") matches only an explicit ``--from`` / ``--subject``. When the
-stream is refused (429 / 503) or keeps failing, or with ``--no-sse``, ``wait``
-polls every 15-30 s (``poll_min_seconds`` / ``poll_max_seconds`` in the
-config) and tries the stream again each round. Details: :mod:`tmtui.headless.wait`.
+unread mail the server stored after ``wait`` started, or up to ``--since``
+seconds (default 2) before: a mail that lands a few milliseconds after
+``wait`` starts, or a sign-up mail that beat the script, is seen. A mail
+``wait`` reports is fetched, so marked read, and the next ``wait`` skips it.
+It prints the first new mail matching ``--from`` / ``--subject`` (Python
+regexes, case-insensitive, searched in the sender and subject): its code
+(``--otp``), its confirmation link (``--link``), its JSON (``--json``) or an
+inbox line. With ``--otp`` / ``--link`` a matching mail without a code / link
+is skipped (noted on stderr) and ``wait`` keeps waiting. The service's welcome
+mail (subject ending in "TempMail MMO") matches only an explicit ``--from`` /
+``--subject``. When the stream is refused (429 / 503) or keeps failing, or
+with ``--no-sse``, ``wait`` polls every 15-30 s (``poll_min_seconds`` /
+``poll_max_seconds`` in the config) and tries the stream again each round.
+Details: :mod:`tmtui.headless.wait`.
 
 Exit codes (stable):
 
-==  ===========================================================================
-0   success
-1   ``wait``: no matching mail before ``--timeout``
-2   usage: bad option or argument (argparse), bad regex, unusable config
-3   server or network: unreachable, timed out, rate limited, 5xx, malformed
-    answer, or a request the server refused (e.g. an invalid ``--name``)
-4   not found or not yours: no saved mailbox, the mailbox no longer exists,
-    it was taken over by another session and cannot be reopened, the address
-    ``new --name`` asked for is in use by another session, or no such message
-5   ``wait --otp`` / ``--link``: matching mail arrived before the timeout but
-    none had a code / link
-6   local: the state file or an attachment could not be written
-130 interrupted (Ctrl-C)
-==  ===========================================================================
+===  ==========================================================================
+0    success
+1    ``wait``: no matching mail before ``--timeout``
+2    usage: bad option or argument (argparse), bad regex, unusable config
+3    server or network: unreachable, timed out, rate limited, 5xx, malformed
+     answer, or a request the server refused (e.g. an invalid ``--name``)
+4    not found or not yours: no saved mailbox, the mailbox no longer exists,
+     it was taken over by another session and cannot be reopened, the address
+     ``new --name`` asked for is in use by another session, or no such message
+5    ``wait --otp`` / ``--link``: matching mail arrived before the timeout but
+     none had a code / link
+6    local: the state file or an attachment could not be written
+7    internal error (a bug: the line names it; please report it)
+130  interrupted (Ctrl-C)
+===  ==========================================================================
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ EXIT_SERVER = 3
 EXIT_NOT_FOUND = 4
 EXIT_NOTHING_FOUND = 5
 EXIT_LOCAL = 6
+EXIT_INTERNAL = 7
 EXIT_INTERRUPTED = 130
 
 COMMANDS = frozenset({"new", "ls", "inbox", "read", "save", "rm", "wait"})

@@ -7,10 +7,11 @@ from pathlib import Path
 
 
 EXIT_CODES = """exit codes:
-  0  printed the first match          4  no saved mailbox / mailbox gone / no such message
-  1  timeout                          5  matching mail came, but without a code / link
-  2  usage error, bad regex           6  cannot write the state file or a file
+  0  printed the first match          5  matching mail came, but without a code / link
+  1  timeout                          6  cannot write the state file or a file
+  2  usage error, bad regex           7  internal error (a bug)
   3  server or network error        130  interrupted
+  4  no saved mailbox, mailbox gone or taken over elsewhere, no such message
 """
 
 

@@ -12,8 +12,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from tmtui.headless import (EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NOT_FOUND, EXIT_SERVER,
-                            EXIT_USAGE)
+from tmtui.headless import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NOT_FOUND,
+                            EXIT_SERVER, EXIT_USAGE)
 
 if TYPE_CHECKING:
     from tmtui.config import Config
@@ -75,8 +75,14 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
             detail = exc.server_error or exc.message  # the server's own words say more
             warn(f"server error{status}: {sanitize_line(detail, 300)}")
             return EXIT_SERVER
+        except TimeoutError:  # an OSError too, but not a local one
+            warn("timed out")
+            return EXIT_SERVER
         except OSError as exc:
             warn(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
             return EXIT_LOCAL
+        except Exception as exc:  # a bug: still one line, never a traceback
+            warn(f"internal error: {type(exc).__name__}: {sanitize_line(str(exc), 300)}")
+            return EXIT_INTERNAL
         finally:
             ctx.close()

@@ -5,12 +5,13 @@ Order of work: (1) subscribe to the mailbox's event stream and wait for its
 (3) list again on every ``changed`` (and ``ping``) event. Because the stream
 is open before the baseline is taken, a mail stored after the listing always
 brings a ``changed`` event. A mail stored between ``wait`` starting and the
-listing is in the baseline, so "new" also covers mail whose server timestamp
-is at or after the start of ``wait`` (to the second), minus ``--since``
-seconds (default 2).
-The start is converted to the server's clock with the ``state`` event's
-``ts``, so a skewed local clock does not matter while streaming; when only
-polling is possible the local clock is used.
+listing is in the baseline, so "new" also covers *unread* mail whose server
+timestamp is at or after the start of ``wait`` (to the second), minus
+``--since`` seconds (default 2). The start is converted to the server's clock
+with the ``state`` event's ``ts``, so a skewed local clock does not matter while
+streaming; when only polling is possible the local clock is used. ``wait``
+fetches every mail it reports, which marks it read on the server, so the next
+``wait`` does not report it again.
 
 Among new mail, oldest first, the first one whose sender and subject match
 ``--from`` / ``--subject`` wins. The service's own welcome mail (subject ending
@@ -187,7 +188,7 @@ class Waiter:
         if message.id in self.examined:
             return False
         assert self.baseline is not None and self.cutoff is not None
-        return message.id not in self.baseline or message.timestamp >= self.cutoff
+        return message.id not in self.baseline or (message.timestamp >= self.cutoff and not message.read)
 
     async def _check(self, server_now: datetime | None = None) -> str | None:
         messages = await self.ctx.call(self.box, self.ctx.client.get_all_messages)
@@ -203,14 +204,14 @@ class Waiter:
         return None
 
     async def _evaluate(self, summary: MessageSummary) -> str | None:
-        form = self.criteria.form
-        if form is None:
-            return message_line(summary, tty=is_tty())
         client = self.ctx.client
-        try:
+        try:  # fetching also marks it read: a later wait will not report it again
             mail = await self.ctx.call(self.box, lambda sid: client.fetch_email(sid, summary.id))
         except NotFound:
             return None  # deleted meanwhile
+        form = self.criteria.form
+        if form is None:
+            return message_line(summary, tty=is_tty())
         rendered = await render(mail)
         if form == "json":
             return schema.dumps(schema.message(self.box.address, mail, rendered), pretty=is_tty())
