@@ -287,6 +287,9 @@ def _candidates(text: str) -> list[_Candidate]:
     return result
 
 
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+
+
 def _proximity(distance: int, reach: int, flat: int = 4) -> float:
     """1 up to ``flat`` characters away, then falling off; 0 beyond ``reach``."""
     if distance <= flat:
@@ -334,7 +337,9 @@ def _score(text: str, cand: _Candidate, all_keywords: list[_Keyword], starts: li
             if (factor == 1.0 and gap <= 40 and nearest_positive < kw.start
                     and not _OTHER_NUMBER.search(text, kw.end, cand.start)):
                 penalty = max(penalty, -kw.weight * _proximity(gap, 40, flat=3))
-            elif factor < 1.0 and gap <= 12:
+            elif factor < 1.0 and gap <= 12 and not _SENTENCE_END.search(text, cand.end, kw.start):
+                # After the number only within its sentence: "Use 639204 to verify.
+                # Order #12345" blames 12345, not the code.
                 penalty = max(penalty, -kw.weight * 0.8)
     score += best + 0.3 * second - penalty
     if _LEADS_IN.search(before):

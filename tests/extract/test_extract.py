@@ -135,3 +135,9 @@ def test_bare_urls_in_plain_text() -> None:
     best = best_link([], text=text)
     assert best is not None and best.url == "https://a.test/reset?t=9f8e" and best.number is None
     assert [r.url for r in rank_links(["javascript:alert(1)", "https://a.test/x"])] == ["https://a.test/x"]
+
+
+def test_a_decoy_word_in_the_next_sentence_does_not_hide_the_code() -> None:
+    # Found by hand: "Order" after the full stop belongs to #12345, not to the code.
+    match = find_code("Your sign-up code", "Use 639204 to verify. Order #12345.\n\nVerify [1]")
+    assert match is not None and match.value == "639204"
