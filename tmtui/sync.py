@@ -18,7 +18,7 @@ from typing import TypeVar
 from tmtui import state
 from tmtui.api.client import TempMailClient
 from tmtui.api.errors import AddressInUse, ApiError, InvalidSession
-from tmtui.api.models import Message, Session, SessionMeta
+from tmtui.api.models import DomainCatalog, Message, Session, SessionMeta
 from tmtui.api.secret import Secret
 from tmtui.config import Config
 from tmtui.store import SessionStore
@@ -132,6 +132,13 @@ class SyncWorker:
             log.warning("%s", exc)
 
     # Commands from the UI --------------------------------------------------------
+
+    async def catalog(self) -> DomainCatalog:
+        """The domain catalog: the latest any response carried, else asked for now."""
+        if self.store.catalog is None:
+            self.store.set_catalog(await self.client.get_domains())
+        assert self.store.catalog is not None
+        return self.store.catalog
 
     async def create(self, domain: str | None = None) -> str:
         session = await self.client.get_email_address(domain=domain, lang=self.config.lang)

@@ -212,6 +212,8 @@ class MailboxWatcher:
             sid = mailbox.sid_token
             client, store = self.worker.client, self.worker.store
             first = await client.get_email_list(sid)
+            if first.catalog is not None:
+                store.set_catalog(first.catalog)  # listings carry the live domain catalog
             whole = first.count == 0 or (self.page_size is not None and first.count < self.page_size)
             store.merge_page(self.address, first, whole=whole)
             if full or (not whole and not mailbox.complete):

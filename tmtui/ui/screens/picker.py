@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -95,22 +97,19 @@ class PickerScreen(TmtuiScreen[None]):
     def row_selected(self) -> None:
         self.action_open()
 
-    def _catalog(self) -> tuple[list[str], str | None]:
-        catalog = self.tapp.store.catalog
+    async def _domains(self) -> tuple[list[str], str | None] | None:
+        """The live domain catalog (from the store, or asked for once); None on failure."""
+        catalog = await self.tapp.attempt(self.tapp.sync.catalog())
         if catalog is None:
-            return [], None
+            return None
         return list(catalog.domains), catalog.default_domain
 
     @work(group="picker", exit_on_error=False)
     async def action_new(self) -> None:
-        domains, default = self._catalog()
-        if not domains:
-            catalog = await self.tapp.attempt(self.tapp.client.get_domains())
-            if catalog is None:
-                return
-            self.tapp.store.set_catalog(catalog)
-            domains, default = list(catalog.domains), catalog.default_domain
-        domain = await self.app.push_screen_wait(DomainDialog(domains, default))
+        domains = await self._domains()
+        if domains is None:
+            return
+        domain = await self.app.push_screen_wait(DomainDialog(*domains))
         if domain is not None:
             self.create(domain)
 
@@ -121,52 +120,39 @@ class PickerScreen(TmtuiScreen[None]):
             self.notify(f"Created {address}", markup=False)
             self.tapp.open_inbox(address)
 
-    @work(group="picker", exit_on_error=False)
-    async def action_custom(self) -> None:
-        domains, default = self._catalog()
-        if not domains:
-            catalog = await self.tapp.attempt(self.tapp.client.get_domains())
-            if catalog is not None:
-                domains, default = list(catalog.domains), catalog.default_domain
-        choice = await self.app.push_screen_wait(CustomAddressDialog(domains, default))
-        if choice is None:
-            return
-        sync = self.tapp.sync
+    async def _claim(self, address: str, claim: Callable[[bool], Awaitable[str]]) -> None:
+        """Run ``claim(takeover)``; on 409 ask once whether to take the address over."""
         try:
-            address = await sync.create_custom(choice.user, choice.domain)
-        except AddressInUse:
-            question = f"{choice.user}@{choice.domain or default} is in use by another session. Take it over?"
-            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Take over")):
-                return
-            address = await self.tapp.attempt(sync.create_custom(choice.user, choice.domain, takeover=True))
-        except Exception as exc:
-            self.tapp.report_error(exc)
-            return
-        if address:
-            self.tapp.open_inbox(address)
-
-    @work(group="picker", exit_on_error=False)
-    async def action_reopen(self) -> None:
-        address = await self.app.push_screen_wait(ReopenDialog())
-        if address is None:
-            return
-        sync = self.tapp.sync
-        try:
-            opened = await sync.reopen(address)
+            opened = await claim(False)
         except MailboxNotFound:
             self.notify(f"{sanitize_line(address, 80)} does not exist on the server (deleted, or its "
                         "domain was removed). Create it with c.", severity="error", markup=False)
             return
         except AddressInUse:
-            question = f"{sanitize_line(address, 80)} is open in another session. Take it over?"
+            question = f"{sanitize_line(address, 80)} is in use by another session. Take it over?"
             if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Take over")):
                 return
-            opened = await self.tapp.attempt(sync.reopen(address, takeover=True))
+            opened = await self.tapp.attempt(claim(True))
         except Exception as exc:
             self.tapp.report_error(exc)
             return
         if opened:
             self.tapp.open_inbox(opened)
+
+    @work(group="picker", exit_on_error=False)
+    async def action_custom(self) -> None:
+        domains, default = await self._domains() or ([], None)
+        choice = await self.app.push_screen_wait(CustomAddressDialog(domains, default))
+        if choice is not None:
+            await self._claim(f"{choice.user}@{choice.domain or default}",
+                              lambda takeover: self.tapp.sync.create_custom(
+                                  choice.user, choice.domain, takeover=takeover))
+
+    @work(group="picker", exit_on_error=False)
+    async def action_reopen(self) -> None:
+        address = await self.app.push_screen_wait(ReopenDialog())
+        if address is not None:
+            await self._claim(address, lambda takeover: self.tapp.sync.reopen(address, takeover=takeover))
 
     @work(group="picker", exit_on_error=False)
     async def action_forget(self) -> None:
