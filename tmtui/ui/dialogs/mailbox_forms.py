@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -18,6 +19,8 @@ from textual.widgets.option_list import Option
 from tmtui.safety import sanitize_line
 
 USER_PATTERN = re.compile(r"[a-z0-9._-]{3,32}")
+R = TypeVar("R")
+
 ADDRESS_PATTERN = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}")
 
 
@@ -27,14 +30,18 @@ class CustomAddress:
     domain: str | None
 
 
-class DomainDialog(ModalScreen[str | None]):
-    """Choose the domain of a new random address from the live catalog."""
+class _CatalogDialog(ModalScreen[R], Generic[R]):
+    """A dialog offering the domains of the live catalog (escape cancels)."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, domains: list[str], default: str | None) -> None:
         super().__init__()
         self.domains, self.default = domains, default
+
+
+class DomainDialog(_CatalogDialog[str | None]):
+    """Choose the domain of a new random address from the live catalog."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -61,14 +68,8 @@ class _UserValidator(Validator):
         return self.failure("3-32 characters: a-z 0-9 . _ -")
 
 
-class CustomAddressDialog(ModalScreen[CustomAddress | None]):
+class CustomAddressDialog(_CatalogDialog[CustomAddress | None]):
     """A chosen name and domain; the name is validated as it is typed."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
-
-    def __init__(self, domains: list[str], default: str | None) -> None:
-        super().__init__()
-        self.domains, self.default = domains, default
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
