@@ -194,9 +194,14 @@ def sanitize_line(value: str, max_len: int = 200) -> str:
     """One line for a list row or header: sanitised, spaces collapsed, trimmed,
     at most ``max_len`` terminal cells (wide characters count two), ending in
     ``…`` when cut. Huge input is cut before any work, so it stays cheap."""
+    max_len = max(1, max_len)
+    if (len(value) <= max_len and value.isascii() and value.isprintable()
+            and "  " not in value and value == value.strip()):
+        # Printable ASCII holds no control or invisible character and is one cell
+        # per character: nothing to change. Most subjects and senders take this path.
+        return value
     from rich.cells import cell_len, set_cell_size
 
-    max_len = max(1, max_len)
     budget = max_len * 8 + 256
     cut = len(value) > budget
     text = _clean(value[:budget] if cut else value, multiline=False)

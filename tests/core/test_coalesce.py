@@ -45,3 +45,11 @@ async def test_burst_of_fifty_within_half_a_second_is_at_most_three_calls() -> N
 async def test_events_after_quiet_get_their_own_call() -> None:
     count, _ = await _run([0.0, 0.5])
     assert count == 2
+
+
+async def test_a_fast_burst_settles_sooner_than_the_quiet_window() -> None:
+    # 20 events 5 ms apart: the trailing call comes ~20 ms after the last, not 100 ms.
+    pokes = [i * 0.005 for i in range(20)]
+    count, calls = await _run(pokes, quiet=0.1, max_wait=1.0)
+    assert count == 2
+    assert calls[-1] - pokes[-1] < 0.08

@@ -49,3 +49,21 @@ def test_osc_payloads_cannot_carry_control_sequences() -> None:
     for sequence in written:
         inner = sequence[2:-1] if sequence.endswith("\x07") else sequence[2:-2]
         assert not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in inner), repr(sequence)
+
+
+async def test_a_burst_of_mail_is_one_or_two_toasts_not_one_each(make_app, server) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        store = app.store
+        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
+        address = store.mailboxes[0].address
+        await deliver(server.smtp_port, address, build_mail(address, subject="first"))
+        await store_until(store, lambda: len(store.mailboxes[0].messages) == 1)
+        server.control.deliver_many(address, [build_mail(address, subject=f"burst {n}") for n in range(5)])
+        await store_until(store, lambda: len(store.mailboxes[0].messages) == 6)
+
+        def toasts() -> list[str]:
+            return [str(n.message) for n in app._notifications if n.title.startswith("New mail")]
+
+        await screen_until(pilot, lambda: any("(+4 more)" in t for t in toasts()), timeout=8)
+        assert len(toasts()) == 2  # "first", then the burst folded into one

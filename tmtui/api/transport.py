@@ -170,6 +170,8 @@ class ApiTransport:
         self._sleep = sleep
         self._jitter = jitter
         self.http = httpx.AsyncClient(
+            # Plain http never uses TLS (and redirects are off): skip loading the CA bundle.
+            verify=base_url.startswith("https://"),
             timeout=httpx.Timeout(timeout),
             transport=transport,
             follow_redirects=False,  # a redirected POST would lose its body

@@ -7,9 +7,6 @@ nothing heavy at module level; uvicorn and friends load in ``run_serve``.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +57,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until interrupted; 0 on a clean stop, 1 if the server cannot start."""
+    import asyncio  # here, not at the top: `tmtui --help` builds this parser
+
     from tmtui.server.config import ServerConfig
     from tmtui.server.runner import ServerStartError
 
@@ -86,6 +85,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 async def _serve(config: ServerConfig) -> None:
+    import asyncio
+    import contextlib
+    import signal
+
     from tmtui.server.runner import ReferenceServer
 
     stop = asyncio.Event()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Awaitable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -10,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tmtui.api.client import TempMailClient
@@ -24,6 +27,8 @@ from tmtui.ui import terminal
 from tmtui.ui.humanize import describe
 
 T = TypeVar("T")
+
+TOAST_INTERVAL = 3.0  # seconds between new-mail toasts of one mailbox
 
 
 def css_path() -> Path:
@@ -58,6 +63,9 @@ class TmtuiApp(App[None]):
         self.persist = persist
         self.banner = banner
         self._terminal_title = ""
+        self._unannounced: dict[str, list[MessageSummary]] = {}
+        self._last_toast: dict[str, float] = {}
+        self._toast_timers: dict[str, Timer] = {}
 
     def on_mount(self) -> None:
         from tmtui.ui.screens.picker import PickerScreen
@@ -69,9 +77,16 @@ class TmtuiApp(App[None]):
                         exclusive=True, exit_on_error=False)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
-        self.push_screen(PickerScreen(auto_create=not self.saved and not self.start_address))
-        if self.start_address:
-            self.run_worker(self._open_start_address(self.start_address), exit_on_error=False)
+        start = self.start_address.lower() if self.start_address else None
+        if start and start in self.store:
+            self.open_inbox(start)  # saved: straight in; the picker is built when needed
+        else:
+            self.push_screen(PickerScreen(auto_create=not self.saved and not start))
+            if start:
+                self.run_worker(self._open_start_address(start), exit_on_error=False)
+        # Start-up objects live as long as the app: keep them out of the collector's
+        # full passes, whose 50 ms pauses otherwise land while mail arrives.
+        self.set_timer(0.5, gc.freeze)
 
     def _apply_theme(self) -> None:
         remembered = state.load_preferences().get("theme") if self.persist else None
@@ -94,9 +109,6 @@ class TmtuiApp(App[None]):
                 self.notify(str(exc), severity="warning", markup=False)
 
     async def _open_start_address(self, address: str) -> None:
-        if address.lower() in self.store:
-            self.open_inbox(address.lower())  # saved: its watcher restores the session
-            return
         opened = await self.attempt(self.sync.reopen(address))
         if opened:
             self.open_inbox(opened)
@@ -106,6 +118,15 @@ class TmtuiApp(App[None]):
 
         self.sync.focus(address)
         self.push_screen(InboxScreen(address))
+
+    def leave_inbox(self) -> None:
+        """Back to the mailbox picker, building it if the app started in an inbox."""
+        from tmtui.ui.screens.picker import PickerScreen
+
+        if any(isinstance(screen, PickerScreen) for screen in self.screen_stack):
+            self.pop_screen()
+        else:
+            self.switch_screen(PickerScreen())
 
     async def attempt(self, awaitable: Awaitable[T]) -> T | None:
         """Await a sync command; a failure becomes one notification line, never a traceback."""
@@ -135,24 +156,39 @@ class TmtuiApp(App[None]):
             self._announce(mailbox.address, fresh)
 
     def _announce(self, address: str, fresh: list[MessageSummary]) -> None:
-        newest = fresh[0]
+        if self.config.auto_copy_code:
+            from tmtui.extract import find_code
+
+            code = find_code(fresh[0].subject, fresh[0].excerpt)
+            if code is not None:
+                self.copy_to_clipboard(code.value)
+                self.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
+        # One toast per mailbox every few seconds: a burst becomes "(+N more)" rather
+        # than a stack of toasts, each of which costs a layout.
+        self._unannounced.setdefault(address, []).extend(fresh)
+        wait = self._last_toast.get(address, float("-inf")) + TOAST_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._flush_announcement(address)
+        elif address not in self._toast_timers:
+            self._toast_timers[address] = self.set_timer(wait, lambda: self._flush_announcement(address))
+
+    def _flush_announcement(self, address: str) -> None:
+        self._toast_timers.pop(address, None)
+        fresh = self._unannounced.pop(address, [])
+        if not fresh:
+            return
+        self._last_toast[address] = time.monotonic()
+        newest = max(fresh, key=lambda m: m.timestamp)
         more = f" (+{len(fresh) - 1} more)" if len(fresh) > 1 else ""
         sender, subject = sanitize_line(newest.sender, 60), sanitize_line(newest.subject, 80)
         self.notify(f"{sender}: {subject}{more}", title=f"New mail for {sanitize_line(address, 80)}",
                     markup=False)
-        if self.config.auto_copy_code:
-            from tmtui.extract import find_code
-
-            code = find_code(newest.subject, newest.excerpt)
-            if code is not None:
-                self.copy_to_clipboard(code.value)
-                self.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
         if self.app_focus:
             return  # the extras below are for a terminal in the background
         if self.config.bell:
             self.bell()
         if self.config.desktop_notify:
-            terminal.desktop_notify(self, "tmtui: new mail", f"{sender}: {subject}")
+            terminal.desktop_notify(self, "tmtui: new mail", f"{sender}: {subject}{more}")
 
     def _update_title(self) -> None:
         if not self.config.terminal_title:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +37,7 @@ class InboxScreen(TmtuiScreen[None]):
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
         self._seen: set[str] | None = None  # ids shown so far; None before the first listing
         self._fresh: set[str] = set()
+        self._header_plain = ""
 
     def compose(self) -> ComposeResult:
         if self.tapp.banner:
@@ -85,7 +87,13 @@ class InboxScreen(TmtuiScreen[None]):
             header.append(f"   {total} message{'s' if total != 1 else ''}, {mailbox.unread} unread")
             if not mailbox.complete and total:
                 header.append(" (loading…)", style="dim")
-        self.query_one("#inbox-header", Static).update(header)
+        if header.plain == self._header_plain:
+            return  # the countdown shows minutes: most ticks change nothing
+        # A full layout only when the header would take another number of lines.
+        width = max(1, self.size.width - 2)
+        relayout = -(-header.cell_len // width) != -(-cell_len(self._header_plain) // width)
+        self._header_plain = header.plain
+        self.query_one("#inbox-header", Static).update(header, layout=relayout)
 
     def _row(self, message: MessageSummary) -> Row:
         cached = self._rows.get(message.id)
@@ -182,7 +190,7 @@ class InboxScreen(TmtuiScreen[None]):
             box.display = False
             self.query_one(MessageList).focus()
             return
-        self.dismiss(None)
+        self.tapp.leave_inbox()
 
     @work(group="inbox-problem", exclusive=True, exit_on_error=False)
     async def resolve_problem(self) -> None:

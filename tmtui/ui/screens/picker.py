@@ -54,11 +54,19 @@ class PickerScreen(TmtuiScreen[None]):
         self.query_one("#banner", Static).update(banner or "")
         self.query_one("#banner").display = bool(banner)
         self.refresh_rows()
-        self.set_interval(1.0, self.refresh_rows)
+        self._ticker = self.set_interval(1.0, self.refresh_rows)
         if self.auto_create:
             self.create(None)
 
     def on_store_changed(self, _message: StoreChanged) -> None:
+        if self.is_current:
+            self.refresh_rows()
+
+    def on_screen_suspend(self) -> None:
+        self._ticker.pause()  # nobody sees the countdowns meanwhile
+
+    def on_screen_resume(self) -> None:
+        self._ticker.resume()
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
