@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tmtui.render import html_to_text
 
-from ._newsletter import newsletter
+from tmtui.sample_newsletter import newsletter
 from .test_render import markdown_links
 from .test_sanitize import FORBIDDEN
 

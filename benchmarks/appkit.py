@@ -1,0 +1,138 @@
+"""Child side: the real TmtuiApp, headless, with a frame clock and key injection.
+
+``Frames`` wraps the app's ``_display`` (called once per composed frame, after
+the compositor rendered the dirty regions; headless mode skips only the write
+to a terminal). A waiter resolves at the first frame where its predicate holds,
+with the wall time (``time.monotonic``) and the main thread's CPU time
+(``time.thread_time``) at that frame.
+
+Keys go in as the terminal driver delivers them (an ``events.Key`` posted to
+the app), not through ``pilot.press``, whose idle waits cost ~41 ms per key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tmtui.ui.app import TmtuiApp
+    from tmtui.ui.widgets.message_list import MessageList
+
+SIZE = (100, 32)
+FrameStamp = tuple[float, float]  # (monotonic wall seconds, main-thread CPU seconds)
+
+
+def make_app(params: dict[str, Any], **config: Any) -> TmtuiApp:
+    """The app on a saved mailbox, opened at start (as ``tmtui --address``); nothing persisted."""
+    from tmtui.api.client import TempMailClient
+    from tmtui.api.secret import Secret
+    from tmtui.config import Config
+    from tmtui.state import SavedMailbox
+    from tmtui.ui.app import TmtuiApp
+
+    mailbox = params["mailbox"]
+    expires = mailbox.get("expires_at")
+    saved = SavedMailbox(mailbox["address"], Secret(mailbox["sid"]),
+                         datetime.fromtimestamp(expires, tz=UTC) if expires else None)
+    settings = Config(server=params["base_url"], download_dir=Path(params["scratch"]) / "downloads",
+                      **config)
+    client = TempMailClient(params["base_url"], timeout=settings.timeout)
+    return TmtuiApp(settings, client, saved=[saved], start_address=mailbox["address"], persist=False)
+
+
+class Frames:
+    def __init__(self, app: Any) -> None:
+        self.count = 0
+        self.listeners: list[Callable[[Any, float, float], None]] = []
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[FrameStamp]]] = []
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                stamp = (time.monotonic(), time.thread_time())
+                self.count += 1
+                if self._waiters:
+                    waiting, self._waiters = self._waiters, []
+                    for predicate, future in waiting:
+                        if future.done():
+                            continue
+                        if predicate():
+                            future.set_result(stamp)
+                        else:
+                            self._waiters.append((predicate, future))
+                for listener in self.listeners:
+                    listener(screen, *stamp)
+            original(screen, renderable)
+
+        app._display = display
+
+    def wait(self, predicate: Callable[[], bool] = lambda: True) -> asyncio.Future[FrameStamp]:
+        """A future for the first frame from now on at which ``predicate()`` holds."""
+        future: asyncio.Future[FrameStamp] = asyncio.get_running_loop().create_future()
+        self._waiters.append((predicate, future))
+        return future
+
+
+CHARACTERS = {"space": " ", "slash": "/"}
+
+
+def key_event(key: str) -> Any:
+    """``key`` is a Textual key name ("j", "space", "slash", "escape")."""
+    from textual import events
+
+    char = key if len(key) == 1 else CHARACTERS.get(key)
+    return events.Key(key, char)
+
+
+def press(app: Any, key: str) -> FrameStamp:
+    """Post a key as the driver would; returns the (wall, cpu) stamp just before."""
+    event = key_event(key)
+    event.set_sender(app)
+    stamp = (time.monotonic(), time.thread_time())
+    app.post_message(event)
+    return stamp
+
+
+def message_list(app: Any) -> MessageList | None:
+    from tmtui.ui.screens.inbox import InboxScreen
+    from tmtui.ui.widgets.message_list import MessageList
+
+    screen = app.screen
+    if isinstance(screen, InboxScreen):
+        return screen.query_one(MessageList)
+    return None
+
+
+def rows_shown(app: Any) -> int:
+    widget = message_list(app)
+    return len(widget.rows) if widget is not None else 0
+
+
+async def until(predicate: Callable[[], bool], timeout: float, step: float = 0.01,
+                what: str = "condition") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError(f"{what} not reached in {timeout:g} s")
+        await asyncio.sleep(step)
+
+
+def mailbox_state(app: Any) -> str | None:
+    mailbox = app.store.mailboxes[0] if app.store.mailboxes else None
+    return mailbox.connection if mailbox is not None else None
+
+
+def rss_mb() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MiB, from /proc/self/status."""
+    values = {"VmRSS": 0.0, "VmHWM": 0.0}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in values:
+            values[name] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
