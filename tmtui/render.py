@@ -42,6 +42,7 @@ from tmtui.safety import sanitize_line, sanitize_text
 __all__ = [
     "Link",
     "Rendered",
+    "fold_long_lines",
     "format_size",
     "html_to_text",
     "relative_time",
@@ -119,6 +120,29 @@ def safe_url(url: str | None) -> str | None:
     elif not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
         return None
     return f"{scheme}:{rest}"
+
+
+def fold_long_lines(text: str, limit: int = 1000) -> str:
+    """Break lines longer than ``limit`` characters, after a space where one
+    is in the second half of the span, else at the limit.
+
+    For a text widget: Textual's soft-wrapping TextArea re-divides a whole
+    line for every screen row it draws, so one megabyte-long line (a sender's
+    choice) costs seconds per repaint. Linear; text without long lines comes
+    back as it is.
+    """
+    limit = max(2, limit)
+    if len(text) <= limit:
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", limit // 2, limit)
+            cut = limit if cut < 0 else cut + 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return "\n".join(out)
 
 
 def format_size(n: int) -> str:

@@ -2,7 +2,8 @@
 
 Writes are atomic (temporary file in the same directory, then ``os.replace``),
 so a crash never leaves half a file. A file that cannot be parsed is set aside
-with a warning and tmtui starts empty rather than crashing.
+with a warning and tmtui starts empty rather than crashing; a file owned by
+another user is not used (with a warning) and is replaced on the next save.
 """
 
 from __future__ import annotations
@@ -50,15 +51,29 @@ def _parse(raw: object) -> list[SavedMailbox]:
     return result
 
 
+def _foreign_owner(path: Path) -> int | None:
+    """The owner's uid when it is not the current user (POSIX only), else None."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return None
+    owner = path.stat().st_uid
+    return owner if owner != getuid() else None
+
+
 def load(path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
     """Return the saved mailboxes and, if the file was unusable, a one-line warning."""
     path = path or paths.state_file()
     try:
+        owner = _foreign_owner(path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return [], None
     except (OSError, UnicodeDecodeError) as exc:
         return [], f"Cannot read saved mailboxes ({path}): {exc.__class__.__name__}"
+    if owner is not None:
+        # Someone else's sessions (planted in a shared directory, or left by sudo):
+        # using them would hand our mail to that account. Start clean instead.
+        return [], f"Saved mailboxes file {path} belongs to another user (uid {owner}); not using it"
     if not text.strip():
         return [], None
     try:

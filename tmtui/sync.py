@@ -31,11 +31,13 @@ T = TypeVar("T")
 
 class SyncWorker:
     def __init__(self, client: TempMailClient, store: SessionStore, config: Config, *,
-                 persist: bool = True) -> None:
+                 persist: bool = True, on_warning: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.store = store
         self.config = config
         self.persist = persist
+        self.on_warning = on_warning  # one line for the user, e.g. the state file cannot be saved
+        self._last_warning: str | None = None
         self.focused: str | None = None
         self._watchers: dict[str, MailboxWatcher] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -130,6 +132,13 @@ class SyncWorker:
             state.save(saved)
         except state.StateError as exc:
             log.warning("%s", exc)
+            # The user must know: these sessions would be gone at the next start.
+            warning = f"{exc}; mailboxes will not be remembered after tmtui exits"
+            if self.on_warning is not None and warning != self._last_warning:
+                self.on_warning(warning)
+            self._last_warning = warning
+        else:
+            self._last_warning = None
 
     # Commands from the UI --------------------------------------------------------
 
@@ -178,9 +187,10 @@ class SyncWorker:
         self.save_state()
 
     async def refresh(self, address: str) -> None:
+        """A full listing now; on 401 the mailbox is reopened and listed (like every command)."""
         watcher = self.watcher(address)
         if watcher is not None:
-            await watcher.reconcile(full=True)
+            await self._with_session(address, lambda _sid: watcher.reconcile(full=True))
 
     def _sid(self, address: str) -> Secret:
         mailbox = self.store.get(address)
@@ -190,11 +200,12 @@ class SyncWorker:
 
     async def _with_session(self, address: str, call: Callable[[Secret], Awaitable[T]]) -> T:
         """Run a mailbox call; on 401 reopen the same address once and try again."""
+        sid = self._sid(address)
         try:
-            return await call(self._sid(address))
+            return await call(sid)
         except InvalidSession:
             watcher = self.watcher(address)
-            if watcher is None or not await watcher.recover():
+            if watcher is None or not await watcher.recover(failed=sid):
                 raise
             return await call(self._sid(address))
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from tmtui import clock
 from tmtui.api.errors import (AddressInUse, ApiError, InvalidSession, MailboxNotFound,
                               RateLimited, TransportError, Unavailable)
+from tmtui.api.secret import Secret
 from tmtui.coalesce import Coalescer
 from tmtui.store import Mailbox
 
@@ -53,6 +54,9 @@ class MailboxWatcher:
         self._wake = asyncio.Event()
         self._listed = False
         self._lock = asyncio.Lock()
+        self._quiet_failures = 0
+        self._restream = False  # set by recover(): the open stream uses an old session
+        self._recovering = asyncio.Lock()
         self.coalescer = Coalescer(self._reconcile_quietly)
 
     @property
@@ -72,7 +76,14 @@ class MailboxWatcher:
             idle_timeout=self._seconds_to_renewal, on_idle=self._renew_if_due))
         try:
             while self.mailbox is not None:
-                await self._step()
+                try:
+                    await self._step()
+                except Exception as exc:  # noqa: BLE001 - a surprise must not end the watch
+                    # Type only: a library's message may quote the stream URL and its token.
+                    log.warning("watcher: unexpected %s; retrying", type(exc).__name__)
+                    self.failures += 1
+                    self._state("offline", f"unexpected error ({type(exc).__name__}), retrying")
+                    await self._sleep(backoff(self.failures, self.retry_hint))
         finally:
             fetcher.cancel()
 
@@ -83,6 +94,7 @@ class MailboxWatcher:
         if mailbox.problem is not None:
             await self._sleep(None)  # until the user decides (takeover or forget)
             return
+        used = mailbox.sid_token
         try:
             if mailbox.sid_token is None or mailbox.connection == "connecting" and not self._listed:
                 await self._ensure_session()
@@ -93,11 +105,17 @@ class MailboxWatcher:
             else:
                 await self._poll_round(slow=self.worker.focused != self.address)
         except (InvalidSession, SessionLost):
-            await self.recover()
+            await self.recover(failed=used)
         except ApiError as exc:  # unreachable, or an answer we cannot use: back off, retry
             self.failures += 1
-            self._state("offline", _one_line(exc))
-            await self._sleep(backoff(self.failures, self.retry_hint))
+            delay = backoff(self.failures, self.retry_hint)
+            told = exc.retry_after if isinstance(exc, RateLimited) else None
+            if told:  # the server said how long to wait: never sooner
+                delay = max(delay, told)
+                self._state("offline", f"rate limited by the server, waiting {told:.0f} s")
+            else:
+                self._state("offline", _one_line(exc))
+            await self._sleep(delay)
 
     async def _ensure_session(self) -> None:
         """A saved mailbox: reopen it with its saved token (the server resumes a live session)."""
@@ -120,6 +138,7 @@ class MailboxWatcher:
             mailbox = self.mailbox
             if mailbox is None or mailbox.event_token is None:
                 raise TransportError("The server gave no event token")
+        self._restream = False
         stream = asyncio.create_task(self._stream(mailbox))
         waker = asyncio.create_task(self._wake.wait())
         try:
@@ -128,7 +147,7 @@ class MailboxWatcher:
                 if stream in done:
                     break
                 self._wake.clear()
-                if not self.worker.may_stream(self.address):
+                if not self.worker.may_stream(self.address) or self._restream:
                     stream.cancel()
                     await asyncio.gather(stream, return_exceptions=True)
                     return
@@ -141,7 +160,10 @@ class MailboxWatcher:
         try:
             stream.result()
         except (RateLimited, Unavailable) as exc:
-            await self._poll_round(slow=False, wait=getattr(exc, "retry_after", None))
+            wait = getattr(exc, "retry_after", None)
+            reason = "rate limited" if isinstance(exc, RateLimited) else "unavailable"
+            await self._poll_round(slow=False, wait=wait, detail=f"stream {reason}" + (
+                f", retrying in {wait:.0f} s" if wait else ""))
             return
         except TransportError:
             self.failures += 1
@@ -170,11 +192,11 @@ class MailboxWatcher:
                 elif event.kind == "session_lost":
                     raise SessionLost()
 
-    async def _poll_round(self, *, slow: bool, wait: float | None = None) -> None:
+    async def _poll_round(self, *, slow: bool, wait: float | None = None, detail: str = "") -> None:
         config = self.worker.config
         try:
             await self.reconcile()
-            self._state("polling")
+            self._state("polling", detail)
         except TransportError as exc:
             self._state("offline", _one_line(exc))
         delay = random.uniform(config.poll_min_seconds, config.poll_max_seconds)
@@ -196,12 +218,30 @@ class MailboxWatcher:
     # Listing -----------------------------------------------------------------
 
     async def _reconcile_quietly(self) -> None:
+        """The listing after stream events. The change it was for is not shown
+        until it succeeds, so a failure is tried again: after the server's
+        Retry-After when it sent one, else with backoff."""
         try:
             await self.reconcile()
-        except ApiError as exc:
-            log.debug("reconcile failed: %s", type(exc).__name__)
-            if isinstance(exc, InvalidSession):
-                self.wake()
+        except InvalidSession:
+            self.wake()  # the main loop recovers the session
+            return
+        except Exception as exc:  # noqa: BLE001 - the coalescer must outlive any failure
+            self._quiet_failures += 1
+            told = exc.retry_after if isinstance(exc, RateLimited) else None
+            delay = max(told or 0.0, backoff(self._quiet_failures, self.retry_hint))
+            log.debug("reconcile failed: %s; again in %.1f s", type(exc).__name__, delay)
+            mailbox = self.mailbox
+            if told and mailbox is not None:
+                self._state(mailbox.connection, f"rate limited by the server, waiting {told:.0f} s",
+                            mailbox.problem)
+            await asyncio.sleep(delay)
+            self.coalescer.poke()
+            return
+        self._quiet_failures = 0
+        mailbox = self.mailbox
+        if mailbox is not None and mailbox.detail.startswith("rate limited"):
+            self._state(mailbox.connection, "", mailbox.problem)
 
     async def reconcile(self, *, full: bool = False) -> None:
         """Fetch the newest page (or everything) and merge it into the store."""
@@ -251,11 +291,24 @@ class MailboxWatcher:
         # Wake at least each minute so a jumping clock is noticed soon.
         return max(1.0, min(left, 60.0))
 
-    async def recover(self) -> bool:
-        """Reopen the same address with the saved token; True when the mailbox is back."""
-        mailbox = self.mailbox
-        if mailbox is None:
-            return False
+    async def recover(self, failed: Secret | None = None) -> bool:
+        """Reopen the same address with the saved token; True when the mailbox is back.
+
+        One recovery at a time: the stream's session_lost and a command's 401
+        often arrive together, and a second reopen would find the mailbox held
+        by the first one's new session (409: a takeover that never happened).
+        ``failed`` is the token that got the 401; if the mailbox already holds
+        another one, that recovery is used.
+        """
+        async with self._recovering:
+            mailbox = self.mailbox
+            if mailbox is None:
+                return False
+            if failed is not None and mailbox.sid_token != failed:
+                return mailbox.problem is None
+            return await self._reopen(mailbox)
+
+    async def _reopen(self, mailbox: Mailbox) -> bool:
         self._state("reconnecting", "session ended, reopening the mailbox")
         try:
             session = await self.worker.client.open_email_address(
@@ -273,6 +326,10 @@ class MailboxWatcher:
         self.worker.adopt(session, previous=self.address)
         self._state("connecting")
         self._listed = False
+        # A command recovered the session while a stream is open: reopen it with
+        # the newest token (it reports "live" again when its first event comes).
+        self._restream = True
+        self.wake()
         return True
 
 

@@ -4,8 +4,9 @@ Limits are checked as early as the information allows: a Content-Length (or a
 declared size) over ``max_bytes`` fails before the first byte is read; a body
 that grows past ``max_bytes`` or past the size the server declared fails on the
 chunk that crosses the line (decoded bytes count, so a compressed bomb is cut
-off too); a body shorter than its Content-Length fails at the end. On any error
-the sink may already hold part of the file: the caller discards it.
+off too); a body shorter than its Content-Length, or than the declared size,
+fails at the end. On any error the sink may already hold part of the file: the
+caller discards it.
 """
 
 from __future__ import annotations
@@ -93,4 +94,9 @@ async def download_attachment(transport: ApiTransport, sid_token: Secret, email_
         if length is not None and response.num_bytes_downloaded < length:
             raise SizeMismatch(f"The download ended after {response.num_bytes_downloaded} of "
                                f"{length} bytes")
+        if expected_size is not None and received < expected_size:
+            # A complete response that is shorter than the attachment's listed size:
+            # the file is not the one the mail announced.
+            raise SizeMismatch(f"The attachment has {received} bytes, not the {expected_size} "
+                               "its mail declared")
         return received

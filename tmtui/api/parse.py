@@ -150,6 +150,13 @@ def req_str(obj: Mapping[str, Any], key: str, what: str) -> str:
     return value
 
 
+def _present_str(obj: Mapping[str, Any], key: str, what: str) -> str:
+    """A string that must be sent but may be empty."""
+    if _get(obj, key) is _MISSING:
+        raise _bad(what, key, "is missing")
+    return opt_str(obj, key, what)
+
+
 def opt_bool(obj: Mapping[str, Any], key: str, what: str, default: bool = False) -> bool:
     value = _get(obj, key)
     if value is _MISSING or value == "":
@@ -289,7 +296,9 @@ def parse_message(obj: Mapping[str, Any], what: str) -> Message:
         raise _bad(what, "mail_timestamp", "is missing")
     attachments = tuple(
         Attachment(
-            name=req_str(item, "name", f"{what} mail_attachments[{i}]"),
+            # An empty name is still an attachment (a hostile or careless sender's);
+            # the mail must stay readable, and saving falls back to "attachment".
+            name=_present_str(item, "name", f"{what} mail_attachments[{i}]"),
             size=req_int(item, "size", f"{what} mail_attachments[{i}]"),
             type=opt_str(item, "type", f"{what} mail_attachments[{i}]") or "application/octet-stream",
         )

@@ -56,7 +56,9 @@ class TmtuiApp(App[None]):
         self.config = config
         self.client = client
         self.store = SessionStore()
-        self.sync = SyncWorker(client, self.store, config, persist=persist)
+        self.sync = SyncWorker(client, self.store, config, persist=persist,
+                               on_warning=lambda text: self.notify(text, severity="warning",
+                                                                   markup=False, timeout=10))
         self.saved = list(saved)
         self.start_address = start_address
         self.startup_warnings = list(warnings)

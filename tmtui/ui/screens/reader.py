@@ -13,7 +13,7 @@ from textual.widgets import Footer, LoadingIndicator, Markdown, ProgressBar, Sta
 
 from tmtui.api.models import Message
 from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
-from tmtui.render import Rendered, format_size, html_to_text, safe_url
+from tmtui.render import Rendered, fold_long_lines, format_size, html_to_text, safe_url
 from tmtui.safety import sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
@@ -140,6 +140,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         rendered, message = self.rendered, self.message
         if rendered is None or message is None:
             return
+        if self.view == "rendered" and len(rendered.markdown) > MARKDOWN_LIMIT:
+            self.view = "plain"  # `v` too: Markdown would freeze the UI for seconds on this body
         markdown_view = self.view == "rendered"
         self.query_one("#reader-body").display = markdown_view
         text_area = self.query_one("#body-text", TextArea)
@@ -147,9 +149,9 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if markdown_view:
             self.query_one("#body-markdown", Markdown).update(rendered.markdown)
         elif self.view == "plain":
-            text_area.load_text(rendered.text)
+            text_area.load_text(fold_long_lines(rendered.text))
         else:
-            text_area.load_text(sanitize_text(message.html[:2_000_000]))
+            text_area.load_text(fold_long_lines(sanitize_text(message.html[:2_000_000])))
         self.show_header()
 
     def show_code(self) -> None:
