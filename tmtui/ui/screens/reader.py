@@ -50,6 +50,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.link: RankedLink | None = None
         self.view = "rendered"
         self._header = Text()
+        self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -93,7 +94,13 @@ class ReaderScreen(TmtuiScreen[str | None]):
         rendered = html_to_text(message.html)
         code = find_code(message.subject, rendered.text)
         link = best_link(rendered.links, rendered.text)
-        self.app.call_from_thread(self.show_body, rendered, code, link)
+        # The text views are prepared here too: a large body is folded to the
+        # screen's width so the text widget need not wrap it on the UI thread.
+        large = len(rendered.text) > MARKDOWN_LIMIT
+        width = max(20, self.size.width - 2) if large else 1000
+        texts = {"plain": fold_long_lines(rendered.text, width),
+                 "source": fold_long_lines(sanitize_text(message.html[:2_000_000]), width)}
+        self.app.call_from_thread(self.show_body, rendered, code, link, texts, large)
 
     def show_headers(self, message: Message) -> None:
         header = Text()
@@ -125,9 +132,11 @@ class ReaderScreen(TmtuiScreen[str | None]):
         header.append(f"   view: {self.view} (v)", style="dim")
         self.query_one("#reader-header", Static).update(header)
 
-    def show_body(self, rendered: Rendered, code: CodeMatch | None = None,
-                  link: RankedLink | None = None) -> None:
+    def show_body(self, rendered: Rendered, code: CodeMatch | None, link: RankedLink | None,
+                  texts: dict[str, str], prewrapped: bool) -> None:
         self.rendered, self.code, self.link = rendered, code, link
+        self._texts = texts
+        self.query_one("#body-text", TextArea).soft_wrap = not prewrapped
         self.show_code()
         self.query_one("#reader-loading").display = False
         if self.view == "rendered" and len(rendered.markdown) > MARKDOWN_LIMIT:
@@ -148,10 +157,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         text_area.display = not markdown_view
         if markdown_view:
             self.query_one("#body-markdown", Markdown).update(rendered.markdown)
-        elif self.view == "plain":
-            text_area.load_text(fold_long_lines(rendered.text))
         else:
-            text_area.load_text(fold_long_lines(sanitize_text(message.html[:2_000_000])))
+            text_area.load_text(self._texts[self.view])
         self.show_header()
 
     def show_code(self) -> None:
