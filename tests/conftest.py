@@ -26,6 +26,18 @@ if TYPE_CHECKING:
     from tmtui.server.runner import ReferenceServer
 
 
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever reads or writes the user's saved mailboxes or config."""
+    monkeypatch.setenv("TMTUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("TMTUI_CONFIG", str(tmp_path / "config.toml"))
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    return tmp_path / "downloads"
+
+
 @pytest.fixture
 def server_config(tmp_path: Path) -> ServerConfig:
     from tmtui.server.config import ServerConfig

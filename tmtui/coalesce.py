@@ -11,7 +11,6 @@ import asyncio
 import statistics
 from collections.abc import Awaitable, Callable
 
-
 MIN_QUIET = 0.02  # seconds: a burst is never judged over sooner than this
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
-from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 

@@ -17,8 +17,15 @@ import random
 from typing import TYPE_CHECKING
 
 from tmtui import clock
-from tmtui.api.errors import (AddressInUse, ApiError, InvalidSession, MailboxNotFound,
-                              RateLimited, TransportError, Unavailable)
+from tmtui.api.errors import (
+    AddressInUse,
+    ApiError,
+    InvalidSession,
+    MailboxNotFound,
+    RateLimited,
+    TransportError,
+    Unavailable,
+)
 from tmtui.api.secret import Secret
 from tmtui.coalesce import Coalescer
 from tmtui.store import Mailbox

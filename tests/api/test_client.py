@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 import tmtui
-from tests.api.fakes import SID, FakeApi, catalog_body, form, json_reply, raw_reply, session_body
+from tests.api.fakes import (
+    SID,
+    FakeApi,
+    catalog_body,
+    form,
+    json_reply,
+    raw_reply,
+    session_body,
+)
 from tmtui.api import Health, ProtocolError, Secret, TempMailClient
 
 

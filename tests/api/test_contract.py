@@ -17,12 +17,27 @@ import httpx
 import pytest
 
 from tmtui.api import (
-    AddressInUse, BadRequest, InvalidSession, MailboxEvent, MailboxEventStream, MailboxNotFound,
-    NotFound, RateLimited, Secret, Session, SessionMeta, TempMailClient, TooLarge, Unavailable,
+    AddressInUse,
+    BadRequest,
+    InvalidSession,
+    MailboxEvent,
+    MailboxEventStream,
+    MailboxNotFound,
+    NotFound,
+    RateLimited,
+    Secret,
+    Session,
+    SessionMeta,
+    TempMailClient,
+    TooLarge,
+    Unavailable,
 )
 
 pytest.importorskip("tmtui.server.runner")  # the server extra may be absent in client-only runs
-from helpers.mail import build_mail, deliver  # tests/ is on sys.path (see tests/conftest.py)
+from helpers.mail import (  # tests/ is on sys.path (see tests/conftest.py)
+    build_mail,
+    deliver,
+)
 
 MB = 1024 * 1024
 EVENT_WAIT = 5.0  # generous bound for the first frame; delivery is held to 1 s

@@ -10,9 +10,23 @@ import pytest
 
 from tests.api.fakes import SID, FakeApi, json_reply, raw_reply
 from tmtui.api import (
-    AddressInUse, ApiError, BadRequest, Forbidden, InvalidSession, MailboxNotFound,
-    MethodNotAllowed, NotFound, ProtocolError, RateLimited, RequestTimeout, Secret, ServerError,
-    TempMailClient, TooLarge, TransportError, Unavailable,
+    AddressInUse,
+    ApiError,
+    BadRequest,
+    Forbidden,
+    InvalidSession,
+    MailboxNotFound,
+    MethodNotAllowed,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    RequestTimeout,
+    Secret,
+    ServerError,
+    TempMailClient,
+    TooLarge,
+    TransportError,
+    Unavailable,
 )
 from tmtui.api.transport import parse_retry_after
 

@@ -10,8 +10,16 @@ import pytest
 
 from tests.api.fakes import EVENT_TOKEN, FakeApi, json_reply, raw_reply, stream_reply
 from tmtui.api import (
-    InvalidSession, MailboxEvent, ProtocolError, RateLimited, RequestTimeout, Secret,
-    TempMailClient, TransportError, Unavailable, mailbox_events,
+    InvalidSession,
+    MailboxEvent,
+    ProtocolError,
+    RateLimited,
+    RequestTimeout,
+    Secret,
+    TempMailClient,
+    TransportError,
+    Unavailable,
+    mailbox_events,
 )
 from tmtui.api.events import parse_event
 

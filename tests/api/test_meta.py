@@ -7,8 +7,17 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.api.fakes import (
-    EVENT_TOKEN, EVENT_TOKEN2, SID, SID2, FakeApi, json_reply, message_body, page_body,
-    meta_headers, session_body, stream_reply,
+    EVENT_TOKEN,
+    EVENT_TOKEN2,
+    SID,
+    SID2,
+    FakeApi,
+    json_reply,
+    message_body,
+    meta_headers,
+    page_body,
+    session_body,
+    stream_reply,
 )
 from tmtui.api import NotFound, Secret, SessionMeta, TempMailClient
 

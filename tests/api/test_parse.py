@@ -7,11 +7,18 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.api.fakes import (
-    EVENT_TOKEN, SID, FakeApi, catalog_body, json_reply, message_body, page_body, raw_reply,
-    session_body, summary,
+    EVENT_TOKEN,
+    SID,
+    FakeApi,
+    catalog_body,
+    json_reply,
+    message_body,
+    page_body,
+    raw_reply,
+    session_body,
+    summary,
 )
-from tmtui.api import ProtocolError, Secret, TempMailClient
-from tmtui.api import parse
+from tmtui.api import ProtocolError, Secret, TempMailClient, parse
 
 
 async def test_fake_transport_domains_parse(fake: FakeApi, client: TempMailClient) -> None:

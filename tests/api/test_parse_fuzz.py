@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.api.fakes import message_body, page_body, session_body, summary
-from tmtui.api import MailboxEvent, ProtocolError
-from tmtui.api import parse
+from tmtui.api import MailboxEvent, ProtocolError, parse
 from tmtui.api.events import parse_event
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),

@@ -7,9 +7,24 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from tests.api.fakes import SID, FakeApi, catalog_body, json_reply, message_body, page_body, session_body
+from tests.api.fakes import (
+    SID,
+    FakeApi,
+    catalog_body,
+    json_reply,
+    message_body,
+    page_body,
+    session_body,
+)
 from tmtui.api import (
-    STATUS_ERRORS, RateLimited, RequestTimeout, Secret, ServerError, TempMailClient, TransportError, Unavailable,
+    STATUS_ERRORS,
+    RateLimited,
+    RequestTimeout,
+    Secret,
+    ServerError,
+    TempMailClient,
+    TransportError,
+    Unavailable,
 )
 
 Call = Callable[[TempMailClient], Awaitable[object]]

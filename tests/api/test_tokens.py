@@ -9,8 +9,18 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.api.fakes import (
-    EVENT_TOKEN, EVENT_TOKEN2, SID, FakeApi, catalog_body, form, json_reply, message_body,
-    meta_headers, page_body, session_body, stream_reply,
+    EVENT_TOKEN,
+    EVENT_TOKEN2,
+    SID,
+    FakeApi,
+    catalog_body,
+    form,
+    json_reply,
+    message_body,
+    meta_headers,
+    page_body,
+    session_body,
+    stream_reply,
 )
 from tmtui.api import ApiError, InvalidSession, Secret, TempMailClient
 from tmtui.api.redact import redact

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
 from helpers.mail import build_mail, deliver
 
 from .support import Result, Runner

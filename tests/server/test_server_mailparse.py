@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from tmtui.server.actions import content_disposition, parse_offset
 from tmtui.server.core import mail_id, parse_mail_id
-from tmtui.server.mailparse import decode_bytes, excerpt_of, parse_message, safe_filename
+from tmtui.server.mailparse import (
+    decode_bytes,
+    excerpt_of,
+    parse_message,
+    safe_filename,
+)
 from tmtui.server.names import LOCAL_PART, random_local_part
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,18 +14,6 @@ from tmtui.config import Config
 if TYPE_CHECKING:
     from tmtui.server.runner import ReferenceServer
     from tmtui.ui.app import TmtuiApp
-
-
-@pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the user's state or config."""
-    monkeypatch.setenv("TMTUI_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("TMTUI_CONFIG", str(tmp_path / "config.toml"))
-
-
-@pytest.fixture
-def downloads(tmp_path: Path) -> Path:
-    return tmp_path / "downloads"
 
 
 @pytest.fixture

@@ -9,15 +9,37 @@ from __future__ import annotations
 
 from tmtui.api.client import TempMailClient
 from tmtui.api.errors import (
-    STATUS_ERRORS, AddressInUse, ApiError, BadRequest, Forbidden, InvalidSession,
-    MailboxNotFound, MethodNotAllowed, NotFound, ProtocolError, RateLimited, RequestTimeout,
-    ServerError, SizeMismatch, TooLarge, TransportError, Unavailable,
+    STATUS_ERRORS,
+    AddressInUse,
+    ApiError,
+    BadRequest,
+    Forbidden,
+    InvalidSession,
+    MailboxNotFound,
+    MethodNotAllowed,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    SizeMismatch,
+    TooLarge,
+    TransportError,
+    Unavailable,
 )
 from tmtui.api.events import MailboxEventStream, mailbox_events
 from tmtui.api.meta import MetaListener
 from tmtui.api.models import (
-    Attachment, DomainCatalog, EventKind, Health, MailboxEvent, Message, MessagePage,
-    MessageSummary, Session, SessionMeta,
+    Attachment,
+    DomainCatalog,
+    EventKind,
+    Health,
+    MailboxEvent,
+    Message,
+    MessagePage,
+    MessageSummary,
+    Session,
+    SessionMeta,
 )
 from tmtui.api.secret import Secret
 

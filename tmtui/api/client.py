@@ -35,7 +35,15 @@ import tmtui
 from tmtui.api import download, parse
 from tmtui.api.errors import ProtocolError
 from tmtui.api.meta import MetaListener, MetaRegistry, merge, meta_from_headers
-from tmtui.api.models import DomainCatalog, Health, Message, MessagePage, MessageSummary, Session, SessionMeta
+from tmtui.api.models import (
+    DomainCatalog,
+    Health,
+    Message,
+    MessagePage,
+    MessageSummary,
+    Session,
+    SessionMeta,
+)
 from tmtui.api.redact import install_log_redaction
 from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport, Sleep

@@ -16,7 +16,13 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from tmtui.api.errors import ProtocolError, RequestTimeout, SizeMismatch, TooLarge, TransportError
+from tmtui.api.errors import (
+    ProtocolError,
+    RequestTimeout,
+    SizeMismatch,
+    TooLarge,
+    TransportError,
+)
 from tmtui.api.meta import meta_from_headers
 from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport

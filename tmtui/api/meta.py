@@ -22,8 +22,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from tmtui.api.models import SessionMeta
-from tmtui.api.secret import Secret
 from tmtui.api.parse import from_millis
+from tmtui.api.secret import Secret
 
 log = logging.getLogger("tmtui.api")
 

@@ -22,7 +22,13 @@ from typing import Any
 
 from tmtui.api.errors import ProtocolError
 from tmtui.api.models import (
-    Attachment, DomainCatalog, Health, Message, MessagePage, MessageSummary, Session,
+    Attachment,
+    DomainCatalog,
+    Health,
+    Message,
+    MessagePage,
+    MessageSummary,
+    Session,
     SessionMeta,
 )
 from tmtui.api.secret import Secret

@@ -38,14 +38,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
 from tmtui.api.errors import (
-    STATUS_ERRORS, ApiError, MailboxNotFound, NotFound, ProtocolError, RateLimited,
-    RequestTimeout, ServerError, TransportError,
+    STATUS_ERRORS,
+    ApiError,
+    MailboxNotFound,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    TransportError,
 )
 from tmtui.api.meta import MetaRegistry, meta_from_headers
 from tmtui.api.parse import decode_json

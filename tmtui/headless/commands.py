@@ -18,6 +18,7 @@ from tmtui.headless.session import Box, Context, HeadlessError, warn
 from tmtui.render import Rendered, html_to_text, relative_time
 from tmtui.safety import sanitize_line, sanitize_text
 
+
 def _address(args: argparse.Namespace) -> str | None:
     return getattr(args, "mailbox", None) or getattr(args, "address", None)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
 EXIT_CODES = """exit codes:
   0  printed the first match          5  matching mail came, but without a code / link
   1  timeout                          6  cannot write the state file or a file

@@ -12,8 +12,14 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from tmtui.headless import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_LOCAL, EXIT_NOT_FOUND,
-                            EXIT_SERVER, EXIT_USAGE)
+from tmtui.headless import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_LOCAL,
+    EXIT_NOT_FOUND,
+    EXIT_SERVER,
+    EXIT_USAGE,
+)
 
 if TYPE_CHECKING:
     from tmtui.config import Config
@@ -42,8 +48,13 @@ def run(args: argparse.Namespace) -> int:
 
 async def _main(config: Config, args: argparse.Namespace, started: float) -> int:
     from tmtui.api.client import TempMailClient
-    from tmtui.api.errors import (AddressInUse, ApiError, MailboxNotFound, RateLimited,
-                                  TransportError)
+    from tmtui.api.errors import (
+        AddressInUse,
+        ApiError,
+        MailboxNotFound,
+        RateLimited,
+        TransportError,
+    )
     from tmtui.headless import commands
     from tmtui.headless.session import Context, HeadlessError, warn
     from tmtui.headless.wait import cmd_wait

@@ -37,12 +37,24 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from tmtui.api.errors import ApiError, NotFound, RateLimited, TransportError, Unavailable
+from tmtui.api.errors import (
+    ApiError,
+    NotFound,
+    RateLimited,
+    TransportError,
+    Unavailable,
+)
 from tmtui.api.models import MailboxEvent, MessageSummary
 from tmtui.api.secret import Secret
 from tmtui.extract import best_link, find_code
-from tmtui.headless import (EXIT_NOT_FOUND, EXIT_NOTHING_FOUND, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE,
-                            schema)
+from tmtui.headless import (
+    EXIT_NOT_FOUND,
+    EXIT_NOTHING_FOUND,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    schema,
+)
 from tmtui.headless.commands import oldest_first, render
 from tmtui.headless.output import is_tty, message_line, say
 from tmtui.headless.session import Box, Context, HeadlessError, warn

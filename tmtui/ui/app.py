@@ -15,14 +15,14 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from tmtui import state
 from tmtui.api.client import TempMailClient
 from tmtui.api.models import MessageSummary
 from tmtui.config import Config
-from tmtui import state
+from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change, SessionStore
 from tmtui.sync import SyncWorker
-from tmtui.safety import sanitize_line
 from tmtui.ui import terminal
 from tmtui.ui.humanize import describe
 

@@ -13,7 +13,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tmtui.api.errors import AddressInUse, MailboxNotFound
 from tmtui.safety import sanitize_line
 from tmtui.ui.dialogs.confirm import ConfirmDialog
-from tmtui.ui.dialogs.mailbox_forms import CustomAddressDialog, DomainDialog, ReopenDialog
+from tmtui.ui.dialogs.mailbox_forms import (
+    CustomAddressDialog,
+    DomainDialog,
+    ReopenDialog,
+)
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.status import countdown, state_text

@@ -9,7 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, LoadingIndicator, Markdown, ProgressBar, Static, TextArea
+from textual.widgets import (
+    Footer,
+    LoadingIndicator,
+    Markdown,
+    ProgressBar,
+    Static,
+    TextArea,
+)
 
 from tmtui.api.models import Message
 from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
