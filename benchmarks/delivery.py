@@ -108,7 +108,7 @@ def run(quick: bool) -> list[Metric]:
 async def watch(channel: Any, params: dict[str, Any]) -> None:
     """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it."""
     from benchmarks import appkit
-    from tmtui.coalesce import Coalescer
+    from tmtui.sync.coalesce import Coalescer
     from tmtui.ui.widgets.message_list import MessageList
 
     config: dict[str, Any] = {"sse": params["sse"]}

@@ -1,7 +1,10 @@
 """Saved mailboxes: address, sid_token and last known expiry, in a 0600 JSON file.
 
 Writes are atomic (temporary file in the same directory, then ``os.replace``),
-so a crash never leaves half a file. A file that cannot be parsed is set aside
+so a crash never leaves half a file. Several processes share the file (a TUI and
+scripts at once): :func:`update` reads, changes and writes it under an advisory
+lock (``flock`` on a sibling ``.lock`` file), so no process overwrites what
+another one just added. A file that cannot be parsed is set aside
 with a warning and tmtui starts empty rather than crashing; a file owned by
 another user is not used (with a warning) and is replaced on the next save.
 """
@@ -12,6 +15,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,6 +106,49 @@ def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
         ],
     }
     write_private_json(path or paths.state_file(), payload)
+
+
+@contextmanager
+def locked(path: Path | None = None) -> Iterator[None]:
+    """Hold the state file's advisory lock (blocking); a no-op where flock is missing.
+
+    The lock lives in a separate file because the state file itself is replaced
+    on every write, and a lock on a replaced inode protects nothing.
+    """
+    path = path or paths.state_file()
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one process at a time is the user's affair
+        yield
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StateError(f"Cannot lock {path}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+Change = Callable[[list[SavedMailbox]], list[SavedMailbox]]
+
+
+def update(change: Change, path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
+    """Read, change and write the saved mailboxes under the lock; returns what was written.
+
+    The second value is a warning when the file on disk was unusable (it then
+    starts from an empty list, as :func:`load` does).
+    """
+    path = path or paths.state_file()
+    with locked(path):
+        current, warning = load(path)
+        result = change(list(current))
+        if result != current:
+            save(result, path)
+        return result, warning
 
 
 def write_private_json(path: Path, payload: object) -> None:

@@ -62,7 +62,8 @@ class Mailbox:
 Listener = Callable[[Change], None]
 
 
-def _newest_first(messages: Iterable[MessageSummary]) -> list[MessageSummary]:
+def newest_first(messages: Iterable[MessageSummary]) -> list[MessageSummary]:
+    """In order of arrival, newest first: server time, then the numeric id (ids grow)."""
     return sorted(messages, key=lambda m: (m.timestamp, _id_order(m.id)), reverse=True)
 
 
@@ -159,7 +160,7 @@ class SessionStore:
         mailbox = self.get(address)
         if mailbox is None:
             return
-        self._set_messages(mailbox, _newest_first(messages))
+        self._set_messages(mailbox, newest_first(messages))
         mailbox.complete, mailbox.total = True, len(mailbox.messages)
 
     def merge_page(self, address: str, page: MessagePage, *, whole: bool) -> None:
@@ -174,14 +175,14 @@ class SessionStore:
         if whole:
             self.replace_messages(address, page.messages)
             return
-        fresh = _newest_first(page.messages)
+        fresh = newest_first(page.messages)
         in_page = {m.id for m in fresh}
         oldest = fresh[-1].timestamp if fresh else None
         # Rows strictly newer than the page's oldest row must be in the page, or
         # they were deleted; rows at the boundary or older are outside its window.
         kept = [m for m in mailbox.messages
                 if m.id not in in_page and (oldest is None or m.timestamp <= oldest)]
-        self._set_messages(mailbox, _newest_first([*fresh, *kept]))
+        self._set_messages(mailbox, newest_first([*fresh, *kept]))
 
     def _set_messages(self, mailbox: Mailbox, messages: list[MessageSummary]) -> None:
         initial, mailbox.listed = not mailbox.listed, True
@@ -215,3 +216,11 @@ class SessionStore:
         if index is not None and not mailbox.messages[index].read:
             mailbox.messages[index] = replace(mailbox.messages[index], read=True)
             self._emit(Change("messages", mailbox.address))
+
+    def set_token(self, address: str, sid_token: Secret | None, expires_at: datetime | None) -> None:
+        """Another process reopened this mailbox: use its session from now on."""
+        mailbox = self.get(address)
+        if mailbox is not None and mailbox.sid_token != sid_token:
+            mailbox.sid_token, mailbox.event_token = sid_token, None
+            self._apply_meta(mailbox, expires_at, None)
+            self._emit(Change("session", mailbox.address))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tmtui.coalesce import Coalescer
+from tmtui.sync.coalesce import Coalescer
 
 
 async def _run(pokes: list[float], *, quiet: float = 0.05, max_wait: float = 0.4) -> tuple[int, list[float]]:

@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tmtui.api.errors import AddressInUse, NotFound
-from tmtui.api.models import Attachment, Message, MessageSummary
+from tmtui.api.models import Attachment, Message
 from tmtui.extract import find_code, rank_links
 from tmtui.files import Sink, save_atomically
 from tmtui.headless import EXIT_LOCAL, EXIT_NOT_FOUND, EXIT_OK, schema
 from tmtui.headless.output import attachments_line, emit_json, is_tty, message_line, say
-from tmtui.headless.session import Box, Context, HeadlessError, warn
+from tmtui.headless.session import Context, HeadlessError, warn
 from tmtui.render import Rendered, html_to_text, relative_time
 from tmtui.safety import sanitize_line, sanitize_text
 
@@ -23,45 +23,43 @@ def _address(args: argparse.Namespace) -> str | None:
     return getattr(args, "mailbox", None) or getattr(args, "address", None)
 
 
-def _arrival(message: MessageSummary) -> tuple[datetime, int]:
-    tail = message.id.rpartition(":")[2]
-    return message.timestamp, int(tail) if tail.isdigit() else -1
-
-
-def oldest_first(messages: list[MessageSummary], *, reverse: bool = False) -> list[MessageSummary]:
-    """In order of arrival: server time, then the numeric id (ids grow)."""
-    return sorted(messages, key=_arrival, reverse=reverse)
-
-
 async def render(mail: Message) -> Rendered:
     """html2text off the event loop: a big body takes a while."""
     return await asyncio.to_thread(html_to_text, mail.html)
 
 
-async def fetch(ctx: Context, box: Box, message_id: str) -> Message:
+async def fetch(ctx: Context, address: str, message_id: str) -> Message:
     try:
-        return await ctx.call(box, lambda sid: ctx.client.fetch_email(sid, message_id))
+        return await ctx.call(address, ctx.core.fetch(address, message_id))
     except NotFound:
         raise HeadlessError(EXIT_NOT_FOUND, f"no message {sanitize_line(message_id, 60)} in "
-                                            f"{sanitize_line(box.address)}") from None
+                                            f"{sanitize_line(address)}") from None
+
+
+def _saved_or_fail(ctx: Context) -> None:
+    """A mailbox that cannot be saved is lost when the command ends: say so, exit 6."""
+    error = ctx.core.keeper.last_error
+    if error is not None:
+        raise HeadlessError(EXIT_LOCAL, str(error))
 
 
 async def cmd_new(ctx: Context, args: argparse.Namespace) -> int:
-    client, lang = ctx.client, ctx.config.lang
-    session = await client.get_email_address(domain=args.domain, lang=lang)
+    core = ctx.core
     if args.name:
         try:
-            session = await client.set_email_user(session.sid_token, args.name, domain=args.domain,
-                                                  lang=lang)
+            address = await core.create_custom(args.name, args.domain)
         except AddressInUse:
             wanted = f"{args.name}@{args.domain}" if args.domain else args.name
             raise HeadlessError(EXIT_NOT_FOUND, f"{sanitize_line(wanted)} is in use by another "
                                                 "session") from None
-    ctx.adopt(session, make_default=True)
-    if args.json:
-        emit_json(schema.new_mailbox(session))
     else:
-        say(sanitize_line(session.address))
+        address = await core.create(args.domain)
+    _saved_or_fail(ctx)
+    if args.json:
+        mailbox = core.store.get(address)
+        emit_json(schema.new_mailbox(address, mailbox.expires_at if mailbox else None))
+    else:
+        say(sanitize_line(address))
     return EXIT_OK
 
 
@@ -91,29 +89,29 @@ async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def cmd_inbox(ctx: Context, args: argparse.Namespace) -> int:
-    box = await ctx.mailbox(_address(args))
-    messages = oldest_first(await ctx.call(box, ctx.client.get_all_messages), reverse=True)
+    address = await ctx.mailbox(_address(args))
+    messages = await ctx.call(address, ctx.core.messages(address))  # newest first
     if args.json:
-        emit_json(schema.inbox(box.address, messages))
+        emit_json(schema.inbox(address, messages))
         return EXIT_OK
     tty = is_tty()
     for message in messages:
         say(message_line(message, tty=tty))
     if tty and not messages:
-        warn(f"{sanitize_line(box.address)} has no messages")
+        warn(f"{sanitize_line(address)} has no messages")
     return EXIT_OK
 
 
 async def cmd_read(ctx: Context, args: argparse.Namespace) -> int:
-    box = await ctx.mailbox(_address(args))
-    mail = await fetch(ctx, box, args.id)
+    address = await ctx.mailbox(_address(args))
+    mail = await fetch(ctx, address, args.id)
     form = args.form or "text"
     if form == "html":
         say(sanitize_text(mail.html))
         return EXIT_OK
     rendered = await render(mail)
     if form == "json":
-        emit_json(schema.message(box.address, mail, rendered))
+        emit_json(schema.message(address, mail, rendered))
         return EXIT_OK
     when = schema.iso(mail.timestamp) or ""
     if is_tty() and mail.timestamp is not None:
@@ -134,18 +132,18 @@ async def cmd_read(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _downloader(ctx: Context, box: Box, mail_id: str,
+def _downloader(ctx: Context, address: str, mail_id: str,
                 attachment: Attachment) -> Callable[[Sink], Awaitable[int]]:
     async def write(sink: Sink) -> int:
-        return await ctx.call(box, lambda sid: ctx.client.download_attachment(
-            sid, mail_id, attachment.name, sink, expected_size=attachment.size))
+        return await ctx.call(address, ctx.core.download(
+            address, mail_id, attachment.name, sink, expected_size=attachment.size))
 
     return write
 
 
 async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
-    box = await ctx.mailbox(_address(args))
-    mail = await fetch(ctx, box, args.id)
+    address = await ctx.mailbox(_address(args))
+    mail = await fetch(ctx, address, args.id)
     directory: Path = args.dir or ctx.config.downloads
     if not mail.attachments:
         warn(f"message {sanitize_line(args.id, 60)} has no attachments")
@@ -153,7 +151,7 @@ async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
     for attachment in mail.attachments:
         try:
             path = await save_atomically(directory, attachment.name,
-                                         _downloader(ctx, box, mail.id, attachment))
+                                         _downloader(ctx, address, mail.id, attachment))
         except OSError as exc:
             raise HeadlessError(EXIT_LOCAL, f"cannot save {sanitize_line(attachment.name, 120)} in "
                                             f"{directory}: {exc.strerror or exc}") from None
@@ -162,10 +160,10 @@ async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def cmd_rm(ctx: Context, args: argparse.Namespace) -> int:
-    box = await ctx.mailbox(_address(args))
+    address = await ctx.mailbox(_address(args))
     ids = list(dict.fromkeys(args.ids))
-    deleted = await ctx.call(box, lambda sid: ctx.client.delete_emails(sid, ids))
+    deleted = await ctx.call(address, ctx.core.delete(address, ids))
     if deleted == 0:
-        raise HeadlessError(EXIT_NOT_FOUND, f"no such message in {sanitize_line(box.address)}")
+        raise HeadlessError(EXIT_NOT_FOUND, f"no such message in {sanitize_line(address)}")
     say(f"deleted {deleted}")
     return EXIT_OK

@@ -1,7 +1,7 @@
 """Entry point of the headless commands: config, client, dispatch, exit codes.
 
 Imported by :mod:`tmtui.cli` only when a headless command runs; the heavy
-imports (httpx, the API client) happen inside :func:`run`, after the start
+imports (httpx, the client core) happen inside :func:`run`, after the start
 time that ``wait`` measures from is taken.
 """
 
@@ -47,7 +47,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _main(config: Config, args: argparse.Namespace, started: float) -> int:
-    from tmtui.api.client import TempMailClient
     from tmtui.api.errors import (
         AddressInUse,
         ApiError,
@@ -59,11 +58,12 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
     from tmtui.headless.session import Context, HeadlessError, warn
     from tmtui.headless.wait import cmd_wait
     from tmtui.safety import sanitize_line
+    from tmtui.sync import SyncWorker
 
     handlers = {"new": commands.cmd_new, "ls": commands.cmd_ls, "inbox": commands.cmd_inbox,
                 "read": commands.cmd_read, "save": commands.cmd_save, "rm": commands.cmd_rm}
-    async with TempMailClient(config.server, timeout=config.timeout, lang=config.lang) as client:
-        ctx = Context(config, client)
+    async with SyncWorker.from_config(config, on_warning=warn) as core:
+        ctx = Context(core)
         try:
             if args.command == "wait":
                 return await cmd_wait(ctx, args, started=started)
@@ -96,4 +96,4 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
             warn(f"internal error: {type(exc).__name__}: {sanitize_line(str(exc), 300)}")
             return EXIT_INTERNAL
         finally:
-            ctx.close()
+            await ctx.close()

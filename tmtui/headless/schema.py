@@ -50,7 +50,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from tmtui.api.models import Message, MessageSummary, Session
+from tmtui.api.models import Message, MessageSummary
 from tmtui.extract import find_code, rank_links
 from tmtui.render import Rendered
 from tmtui.safety import sanitize_line, sanitize_text
@@ -77,9 +77,10 @@ def url(value: str) -> str:
     return sanitize_line(value, _URL)
 
 
-def new_mailbox(session: Session) -> dict[str, Any]:
-    return {"address": line(session.address), "user": line(session.user),
-            "domain": line(session.domain), "expires_at": iso(session.meta.expires_at)}
+def new_mailbox(address: str, expires_at: datetime | None) -> dict[str, Any]:
+    user, _, domain = address.rpartition("@")
+    return {"address": line(address), "user": line(user), "domain": line(domain),
+            "expires_at": iso(expires_at)}
 
 
 def mailboxes(saved: list[SavedMailbox]) -> dict[str, Any]:

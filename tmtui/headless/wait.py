@@ -1,9 +1,9 @@
 """``tmtui wait``: the first new matching mail, without a race against its arrival.
 
-Order of work: (1) subscribe to the mailbox's event stream and wait for its
-``state`` event; (2) list the mailbox: the ids listed are the baseline;
-(3) list again on every ``changed`` (and ``ping``) event. Because the stream
-is open before the baseline is taken, a mail stored after the listing always
+Order of work: (1) the mailbox is listed and its event stream opened; (2) when
+the stream's ``state`` event comes, the ids listed so far are the baseline;
+(3) every listing after a ``changed`` event is checked. Because the stream is
+open before the baseline is taken, a mail stored after the listing always
 brings a ``changed`` event. A mail stored between ``wait`` starting and the
 listing is in the baseline, so "new" also covers *unread* mail whose server
 timestamp is at or after the start of ``wait`` (to the second), minus
@@ -19,33 +19,27 @@ in "TempMail MMO") never matches unless ``--from`` or ``--subject`` is given.
 With ``--otp`` / ``--link`` a match without a code / link is reported on
 stderr and skipped.
 
-Stream trouble: a refused stream (429 / 503) polls at once; a dropped or failed
-stream is retried after the server's ``retry`` hint with jittered backoff, and
-after three failures in a row a polling round (15-30 s, from the config) runs
-before the next try. ``session_lost`` or a 401 reopens the mailbox (exit 4 when
-the mailbox keeps being taken over).
+The mailbox is kept current by the client core's watcher, exactly as in the
+TUI (:mod:`tmtui.sync.watcher`): a refused stream (429 / 503) polls at once; a
+dropped stream is retried after the server's ``retry`` hint with jittered
+backoff, and after three failures in a row polling (15-30 s, from the config)
+takes over, trying the stream again each round. ``session_lost`` or a 401
+reopens the mailbox; exit 4 when it was taken over elsewhere or is gone. The
+baseline is taken when the watcher first reports the mailbox ``live`` (its
+stream's ``state`` event came) or ``polling``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import re
 import sys
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from tmtui.api.errors import (
-    ApiError,
-    NotFound,
-    RateLimited,
-    TransportError,
-    Unavailable,
-)
-from tmtui.api.models import MailboxEvent, MessageSummary
-from tmtui.api.secret import Secret
+from tmtui.api.errors import NotFound
+from tmtui.api.models import MessageSummary
 from tmtui.extract import best_link, find_code
 from tmtui.headless import (
     EXIT_NOT_FOUND,
@@ -55,19 +49,13 @@ from tmtui.headless import (
     EXIT_USAGE,
     schema,
 )
-from tmtui.headless.commands import oldest_first, render
+from tmtui.headless.commands import render
 from tmtui.headless.output import is_tty, message_line, say
-from tmtui.headless.session import Box, Context, HeadlessError, warn
+from tmtui.headless.session import Context, HeadlessError, warn
 from tmtui.safety import sanitize_line
+from tmtui.store import Change, Mailbox, newest_first
 
-FAILURES_BEFORE_POLLING = 3
-MAX_LOST = 3
-MAX_BACKOFF = 30.0
 WELCOME_SUFFIX = "tempmail mmo"
-
-
-class _SessionLost(Exception):
-    """The stream said ``session_lost``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,102 +84,65 @@ def criteria(args: argparse.Namespace) -> Criteria:
     return Criteria(_regex("--from", args.sender), _regex("--subject", args.subject), args.form)
 
 
-def _backoff(attempt: int, hint: float) -> float:
-    ceiling = min(MAX_BACKOFF, hint * (2 ** max(0, attempt - 1)))
-    return random.uniform(min(hint, ceiling) / 2, ceiling)
-
-
 class Waiter:
-    def __init__(self, ctx: Context, box: Box, criteria: Criteria, *, started: float,
+    def __init__(self, ctx: Context, address: str, criteria: Criteria, *, started: float,
                  since: float) -> None:
         self.ctx = ctx
-        self.box = box
+        self.address = address
         self.criteria = criteria
-        self.started_wall = started  # time.time() when the command started
-        self.started_mono = time.monotonic() - max(0.0, time.time() - started)
+        self.started = started  # time.time() when the command started
         self.since = since
         self.baseline: set[str] | None = None
         self.cutoff: datetime | None = None
         self.examined: set[str] = set()
         self.without = 0  # matching mail that had no code / link
-        self.failures = 0
-        self.lost = 0  # session_lost in a row
-        self.retry = 2.0
-
-    # -- the loop -------------------------------------------------------------------
 
     async def run(self) -> str:
         """The text to print for the first match (cancelled by the caller's timeout)."""
-        while True:
-            if self.ctx.config.sse:
-                found = await self._stream_round()
-            else:
-                found = await self._poll_round()
-            if found is not None:
-                return found
+        core = self.ctx.core
+        core.focus(self.address)
+        watcher = core.watch(self.address)
+        changed = asyncio.Event()
 
-    async def _stream_round(self) -> str | None:
+        def on_change(change: Change) -> None:
+            if change.address in (None, self.address):
+                changed.set()
+
+        unsubscribe = core.store.subscribe(on_change)
+        keeper = asyncio.create_task(core.keeper.run())  # a recovered token is saved at once
         try:
-            token = await self._token()
-            async with self.ctx.client.events(token) as stream:
-                async for event in stream:
-                    found = await self._on_event(event)
-                    if found is not None:
-                        return found
-            await asyncio.sleep(self.retry)  # closed cleanly: reconnect after the hint
-        except _SessionLost:
-            self.lost += 1
-            if self.lost > MAX_LOST:
-                raise HeadlessError(EXIT_NOT_FOUND, f"the session of {sanitize_line(self.box.address)} "
-                                                    "keeps being taken over elsewhere") from None
-            await self.ctx.recover(self.box)
-        except (RateLimited, Unavailable) as exc:
-            return await self._poll_round(wait=getattr(exc, "retry_after", None))
-        except ApiError:
-            # Also InvalidSession: the stream refused the event token. The next
-            # round lists again, which renews the token (or reopens the session).
-            self.failures += 1
-            if self.failures >= FAILURES_BEFORE_POLLING:
-                self.failures = 0
-                return await self._poll_round()
-            await asyncio.sleep(_backoff(self.failures, self.retry))
-        return None
+            while True:
+                await changed.wait()
+                changed.clear()
+                mailbox = self._mailbox()
+                if self.baseline is None:
+                    if mailbox.connection not in ("live", "polling") or not mailbox.listed:
+                        continue
+                    self.baseline = {m.id for m in mailbox.messages}
+                    self._set_cutoff(watcher.server_offset)
+                found = await self._check(mailbox.messages)
+                if found is not None:
+                    return found
+        finally:
+            unsubscribe()
+            keeper.cancel()
 
-    async def _on_event(self, event: MailboxEvent) -> str | None:
-        if event.retry_ms:
-            self.retry = max(0.1, event.retry_ms / 1000)
-        if event.kind == "session_lost":
-            raise _SessionLost()
-        if event.kind == "state":
-            self.failures = 0
-            return await self._check(server_now=event.ts)
-        self.lost = 0  # the stream lived past its state event
-        return await self._check()  # changed, ping
-
-    async def _poll_round(self, wait: float | None = None) -> str | None:
-        found = await self._check()
-        if found is None:
-            config = self.ctx.config
-            delay = random.uniform(config.poll_min_seconds, config.poll_max_seconds)
-            await asyncio.sleep(max(delay, wait or 0.0))
-        return found
-
-    async def _token(self) -> Secret:
-        """A fresh event token: a listing (which also renews the session) hands one out."""
-        await self.ctx.call(self.box, lambda sid: self.ctx.client.get_email_list(sid))
-        token = self.ctx.event_token(self.box)
-        if token is None:
-            raise TransportError("the server gave no event token")
-        return token
+    def _mailbox(self) -> Mailbox:
+        mailbox = self.ctx.core.store.get(self.address)
+        shown = sanitize_line(self.address)
+        if mailbox is None:
+            raise HeadlessError(EXIT_NOT_FOUND, f"mailbox {shown} was forgotten meanwhile")
+        if mailbox.problem == "takeover":
+            raise HeadlessError(EXIT_NOT_FOUND, f"mailbox {shown} was taken over by another session")
+        if mailbox.problem == "gone":
+            raise HeadlessError(EXIT_NOT_FOUND, f"mailbox {shown} no longer exists on the server")
+        return mailbox
 
     # -- what is new ------------------------------------------------------------------
 
-    def _set_cutoff(self, server_now: datetime | None) -> None:
-        elapsed = time.monotonic() - self.started_mono
-        if server_now is not None:
-            start = server_now - timedelta(seconds=elapsed)  # the start on the server's clock
-        else:
-            start = datetime.fromtimestamp(self.started_wall, tz=timezone.utc)
+    def _set_cutoff(self, server_offset: float | None) -> None:
+        """The start on the server's clock (when the stream told it), minus ``--since``."""
+        start = datetime.fromtimestamp(self.started, tz=timezone.utc) + timedelta(seconds=server_offset or 0.0)
         # Mail times are whole seconds: round down, so nothing stored in the
         # second wait started is lost (mail from just before it may count too).
         self.cutoff = (start - timedelta(seconds=self.since)).replace(microsecond=0)
@@ -202,12 +153,8 @@ class Waiter:
         assert self.baseline is not None and self.cutoff is not None
         return message.id not in self.baseline or (message.timestamp >= self.cutoff and not message.read)
 
-    async def _check(self, server_now: datetime | None = None) -> str | None:
-        messages = await self.ctx.call(self.box, self.ctx.client.get_all_messages)
-        if self.baseline is None:
-            self.baseline = {m.id for m in messages}
-            self._set_cutoff(server_now)
-        for message in oldest_first([m for m in messages if self._is_new(m)]):
+    async def _check(self, messages: list[MessageSummary]) -> str | None:
+        for message in reversed(newest_first([m for m in messages if self._is_new(m)])):
             self.examined.add(message.id)
             if self.criteria.matches(message):
                 found = await self._evaluate(message)
@@ -216,9 +163,9 @@ class Waiter:
         return None
 
     async def _evaluate(self, summary: MessageSummary) -> str | None:
-        client = self.ctx.client
+        core = self.ctx.core
         try:  # fetching also marks it read: a later wait will not report it again
-            mail = await self.ctx.call(self.box, lambda sid: client.fetch_email(sid, summary.id))
+            mail = await self.ctx.call(self.address, core.fetch(self.address, summary.id))
         except NotFound:
             return None  # deleted meanwhile
         form = self.criteria.form
@@ -226,7 +173,7 @@ class Waiter:
             return message_line(summary, tty=is_tty())
         rendered = await render(mail)
         if form == "json":
-            return schema.dumps(schema.message(self.box.address, mail, rendered), pretty=is_tty())
+            return schema.dumps(schema.message(self.address, mail, rendered), pretty=is_tty())
         if form == "otp":
             code = find_code(mail.subject, rendered.text)
             if code is not None:
@@ -251,8 +198,8 @@ async def cmd_wait(ctx: Context, args: argparse.Namespace, *, started: float) ->
         print(f"Waiting{limit} for new mail (Ctrl-C stops)…", file=sys.stderr, flush=True)
     try:
         async with asyncio.timeout(args.timeout or None) as scope:
-            box = await ctx.mailbox(address)
-            waiter = Waiter(ctx, box, wanted, started=started, since=args.since)
+            mailbox = await ctx.mailbox(address)
+            waiter = Waiter(ctx, mailbox, wanted, started=started, since=args.since)
             found = await waiter.run()
     except TimeoutError:
         if not scope.expired():

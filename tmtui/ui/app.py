@@ -222,5 +222,4 @@ class TmtuiApp(App[None]):
                                 lambda a=action, n=node: self.run_action(a, n))
 
     async def on_unmount(self) -> None:
-        await self.sync.close()
-        await self.client.aclose()
+        await self.sync.close()  # the sync core owns the client and closes it

@@ -13,31 +13,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-from typing import TYPE_CHECKING
 
 from tmtui import clock
+from tmtui.api.client import TempMailClient
 from tmtui.api.errors import (
-    AddressInUse,
     ApiError,
     InvalidSession,
-    MailboxNotFound,
     RateLimited,
     TransportError,
     Unavailable,
 )
 from tmtui.api.secret import Secret
-from tmtui.coalesce import Coalescer
-from tmtui.store import Mailbox
-
-if TYPE_CHECKING:
-    from tmtui.sync import SyncWorker
+from tmtui.config import Config
+from tmtui.store import ConnectionState, Mailbox, Problem, SessionStore
+from tmtui.sync.backoff import FAILURES_BEFORE_POLLING, backoff, poll_delay
+from tmtui.sync.coalesce import Coalescer
+from tmtui.sync.policy import StreamPolicy
+from tmtui.sync.sessions import SessionKeeper, one_line
 
 log = logging.getLogger("tmtui.sync")
 
-MAX_BACKOFF = 30.0
-FAILURES_BEFORE_POLLING = 3
-SLOW_POLL_FACTOR = 4.0  # mailboxes beyond the stream cap poll this much slower
 RENEW_MARGIN = 120.0  # renew a session this many seconds before it expires
 
 
@@ -45,16 +40,18 @@ class SessionLost(Exception):
     """The stream said ``session_lost``: the token no longer matches the mailbox."""
 
 
-def backoff(attempt: int, hint: float) -> float:
-    """Full jitter over an exponential ceiling that starts at the server's hint."""
-    ceiling = min(MAX_BACKOFF, hint * (2 ** max(0, attempt - 1)))
-    return random.uniform(min(hint, ceiling) / 2, ceiling)
-
-
 class MailboxWatcher:
-    def __init__(self, worker: SyncWorker, address: str) -> None:
-        self.worker = worker
+    """Keeps one mailbox of the store current. It gets what it needs, not its owner."""
+
+    def __init__(self, address: str, *, client: TempMailClient, store: SessionStore, config: Config,
+                 policy: StreamPolicy, sessions: SessionKeeper) -> None:
         self.address = address
+        self.client = client
+        self.store = store
+        self.config = config
+        self.policy = policy
+        self.sessions = sessions
+        self.server_offset: float | None = None  # server clock minus ours, from the stream's ts
         self.retry_hint = 2.0
         self.failures = 0
         self.page_size: int | None = None  # learned from a listing that needed a second page
@@ -68,13 +65,22 @@ class MailboxWatcher:
 
     @property
     def mailbox(self) -> Mailbox | None:
-        return self.worker.store.get(self.address)
+        return self.store.get(self.address)
 
     def wake(self) -> None:
         self._wake.set()
 
-    def _state(self, state: str, detail: str = "", problem: str | None = None) -> None:
-        self.worker.store.set_connection(self.address, state, detail, problem)  # type: ignore[arg-type]
+    def _state(self, state: ConnectionState, detail: str = "", problem: Problem | None = None) -> None:
+        self.store.set_connection(self.address, state, detail, problem)
+
+    def session_replaced(self) -> None:
+        """The mailbox has a new session (a recovery, another process): list and stream anew."""
+        self._state("connecting")
+        self._listed = False
+        # A stream may be open with the old session: reopen it with the newest
+        # token (it reports "live" again when its first event comes).
+        self._restream = True
+        self.wake()
 
     # Main loop -------------------------------------------------------------
 
@@ -107,10 +113,10 @@ class MailboxWatcher:
                 await self._ensure_session()
             if not self._listed:
                 await self.reconcile(full=True)
-            if self.worker.may_stream(self.address):
+            if self.policy.may_stream(self.address):
                 await self._stream_round()
             else:
-                await self._poll_round(slow=self.worker.focused != self.address)
+                await self._poll_round(slow=not self.policy.is_focused(self.address))
         except (InvalidSession, SessionLost):
             await self.recover(failed=used)
         except ApiError as exc:  # unreachable, or an answer we cannot use: back off, retry
@@ -121,7 +127,7 @@ class MailboxWatcher:
                 delay = max(delay, told)
                 self._state("offline", f"rate limited by the server, waiting {told:.0f} s")
             else:
-                self._state("offline", _one_line(exc))
+                self._state("offline", one_line(exc))
             await self._sleep(delay)
 
     async def _ensure_session(self) -> None:
@@ -154,7 +160,7 @@ class MailboxWatcher:
                 if stream in done:
                     break
                 self._wake.clear()
-                if not self.worker.may_stream(self.address) or self._restream:
+                if not self.policy.may_stream(self.address) or self._restream:
                     stream.cancel()
                     await asyncio.gather(stream, return_exceptions=True)
                     return
@@ -186,12 +192,14 @@ class MailboxWatcher:
 
     async def _stream(self, mailbox: Mailbox) -> None:
         assert mailbox.event_token is not None
-        async with self.worker.client.events(mailbox.event_token) as stream:
+        async with self.client.events(mailbox.event_token) as stream:
             async for event in stream:
                 if event.retry_ms:
                     self.retry_hint = max(0.1, event.retry_ms / 1000)
                 if event.kind == "state":
                     self.failures = 0
+                    if event.ts is not None:
+                        self.server_offset = (event.ts - clock.now()).total_seconds()
                     self._state("live")
                     self.coalescer.poke()
                 elif event.kind == "changed":
@@ -200,15 +208,13 @@ class MailboxWatcher:
                     raise SessionLost()
 
     async def _poll_round(self, *, slow: bool, wait: float | None = None, detail: str = "") -> None:
-        config = self.worker.config
+        config = self.config
         try:
             await self.reconcile()
             self._state("polling", detail)
         except TransportError as exc:
-            self._state("offline", _one_line(exc))
-        delay = random.uniform(config.poll_min_seconds, config.poll_max_seconds)
-        if slow:
-            delay *= SLOW_POLL_FACTOR
+            self._state("offline", one_line(exc))
+        delay = poll_delay(config.poll_min_seconds, config.poll_max_seconds, slow=slow)
         await self._sleep(max(delay, wait or 0.0))
 
     async def _sleep(self, seconds: float | None) -> None:
@@ -257,7 +263,7 @@ class MailboxWatcher:
             if mailbox is None or mailbox.sid_token is None:
                 return
             sid = mailbox.sid_token
-            client, store = self.worker.client, self.worker.store
+            client, store = self.client, self.store
             first = await client.get_email_list(sid)
             if first.catalog is not None:
                 store.set_catalog(first.catalog)  # listings carry the live domain catalog
@@ -299,46 +305,9 @@ class MailboxWatcher:
         return max(1.0, min(left, 60.0))
 
     async def recover(self, failed: Secret | None = None) -> bool:
-        """Reopen the same address with the saved token; True when the mailbox is back.
-
-        One recovery at a time: the stream's session_lost and a command's 401
-        often arrive together, and a second reopen would find the mailbox held
-        by the first one's new session (409: a takeover that never happened).
-        ``failed`` is the token that got the 401; if the mailbox already holds
-        another one, that recovery is used.
-        """
-        async with self._recovering:
-            mailbox = self.mailbox
-            if mailbox is None:
-                return False
-            if failed is not None and mailbox.sid_token != failed:
-                return mailbox.problem is None
-            return await self._reopen(mailbox)
-
-    async def _reopen(self, mailbox: Mailbox) -> bool:
-        self._state("reconnecting", "session ended, reopening the mailbox")
-        try:
-            session = await self.worker.client.open_email_address(
-                self.address, sid_token=mailbox.sid_token, lang=self.worker.config.lang)
-        except AddressInUse:
-            self._state("lost", "taken over elsewhere", "takeover")
-            return False
-        except MailboxNotFound:
-            self._state("lost", "the mailbox no longer exists on the server", "gone")
-            return False
-        except TransportError as exc:
-            self._state("offline", _one_line(exc))
+        """Reopen the same address with the saved token; True when the mailbox is back."""
+        recovered = await self.sessions.recover(self.address, failed)
+        mailbox = self.mailbox
+        if not recovered and mailbox is not None and mailbox.connection == "offline":
             await self._sleep(backoff(max(1, self.failures), self.retry_hint))
-            return False
-        self.worker.adopt(session, previous=self.address)
-        self._state("connecting")
-        self._listed = False
-        # A command recovered the session while a stream is open: reopen it with
-        # the newest token (it reports "live" again when its first event comes).
-        self._restream = True
-        self.wake()
-        return True
-
-
-def _one_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return recovered

@@ -1,0 +1,172 @@
+"""The state file kept in step with the store, off the event loop and shared safely.
+
+- A mailbox added, removed or given a new token is written at once (the
+  command that caused it awaits :meth:`StateKeeper.flush`; a watcher's
+  recovery kicks the background loop).
+- A new expiry alone (every listing renews the session) only marks the file
+  dirty: it is flushed at most once per ``flush_interval`` and on exit, so an
+  arriving mail never waits for a file write.
+- Every write is a read-merge-write under the file's lock (see
+  :mod:`tmtui.sync.merge`), done in a thread. The loop also notices when
+  another process changed the file (a cheap ``stat`` each ``watch_interval``)
+  and hands what it added or removed to ``on_external``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tmtui import paths, state
+from tmtui.state import SavedMailbox
+from tmtui.store import SessionStore
+from tmtui.sync.merge import Merge, merge
+
+log = logging.getLogger("tmtui.sync")
+
+FLUSH_INTERVAL = 30.0  # seconds between writes caused by expiry changes alone
+WATCH_INTERVAL = 1.0  # seconds between looks at the file for other processes' changes
+
+Signature = tuple[int, int, int] | None
+
+
+def _signature(path: Path) -> Signature:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+class StateKeeper:
+    def __init__(self, store: SessionStore, *, enabled: bool = True, path: Path | None = None,
+                 on_external: Callable[[Merge], None] = lambda _merge: None,
+                 on_warning: Callable[[str], None] = lambda _text: None,
+                 flush_interval: float = FLUSH_INTERVAL, watch_interval: float = WATCH_INTERVAL) -> None:
+        self._store = store
+        self.enabled = enabled
+        self._path = path
+        self._on_external = on_external
+        self._on_warning = on_warning
+        self._flush_interval = flush_interval
+        self._watch_interval = watch_interval
+        self._base: set[str] = set()
+        self._forgotten: set[str] = set()
+        self._retokened: set[str] = set()
+        self._urgent = False
+        self._dirty = False
+        self._last_flush = float("-inf")
+        self._seen: Signature = None
+        self._kick = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._last_warning: str | None = None
+        self.last_error: state.StateError | None = None  # the latest flush failed with this
+        self.writes = 0  # files written by this process (benchmarks and tests read it)
+
+    @property
+    def path(self) -> Path:
+        return self._path or paths.state_file()
+
+    # What changed --------------------------------------------------------------
+
+    def load(self) -> tuple[list[SavedMailbox], str | None]:
+        """The saved mailboxes at start; they become the merge base."""
+        if not self.enabled:
+            return [], None
+        saved, warning = state.load(self.path)
+        self._base = {m.address.lower() for m in saved}
+        self._seen = _signature(self.path)
+        return saved, warning
+
+    def added(self, address: str, *, retokened: bool = True) -> None:
+        """A mailbox was added or got a new token: write it at once."""
+        if retokened:
+            self._retokened.add(address.lower())
+        self._forgotten.discard(address.lower())
+        self._urgent = True
+        self._kick.set()
+
+    def forgotten(self, address: str) -> None:
+        self._forgotten.add(address.lower())
+        self._retokened.discard(address.lower())
+        self._urgent = True
+        self._kick.set()
+
+    def expiry_changed(self) -> None:
+        self._dirty = True  # written with the next flush; no hurry
+
+    # Writing ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Write what is due and watch the file for other processes, until cancelled."""
+        if not self.enabled:
+            return
+        while True:
+            try:
+                await asyncio.wait_for(self._kick.wait(), self._watch_interval)
+            except TimeoutError:
+                pass
+            self._kick.clear()
+            due = self._dirty and time.monotonic() - self._last_flush >= self._flush_interval
+            if self._urgent or due or _signature(self.path) != self._seen:
+                await self.flush()
+
+    async def flush(self) -> None:
+        """Merge with the file and write it (in a thread), if anything is pending."""
+        if not self.enabled:
+            return
+        async with self._lock:
+            pending = self._urgent or self._dirty or _signature(self.path) != self._seen
+            if not pending:
+                return
+            forgotten, retokened = self._forgotten, self._retokened
+            self._forgotten, self._retokened = set(), set()
+            self._urgent = self._dirty = False
+            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at) for m in self._store.mailboxes]
+            try:
+                result, written, signature, warning = await asyncio.to_thread(
+                    self._merge_and_write, ours, forgotten, retokened)
+            except state.StateError as exc:
+                self.last_error = exc
+                # Keep what is pending: the next kick tries again.
+                self._forgotten |= forgotten
+                self._retokened |= retokened
+                self._dirty = True
+                self._warn(f"{exc}; mailboxes will not be remembered after tmtui exits")
+                return
+            self._last_flush = time.monotonic()
+            self._last_warning = self.last_error = None
+            self.writes += written
+            self._base = {m.address.lower() for m in result.saved}
+            self._seen = signature
+            if warning:
+                self._warn(warning)
+        if result.added_elsewhere or result.removed_elsewhere or result.retokened_elsewhere:
+            self._on_external(result)
+
+    def _merge_and_write(self, ours: list[SavedMailbox], forgotten: set[str],
+                         retokened: set[str]) -> tuple[Merge, int, Signature, str | None]:
+        path = self.path
+        with state.locked(path):
+            existed = path.exists()
+            disk, warning = state.load(path)
+            # A file that vanished or was unusable says nothing about removals:
+            # merging against it as "removed elsewhere" would drop every mailbox.
+            base = self._base if existed and warning is None else set()
+            result = merge(base=base, disk=disk, ours=ours, forgotten=forgotten,
+                           retokened=retokened)
+            written = 0
+            if result.saved != disk:
+                state.save(result.saved, path)
+                written = 1
+            return result, written, _signature(path), warning
+
+    def _warn(self, text: str) -> None:
+        log.warning("%s", text)
+        if text != self._last_warning:  # the user must know, once
+            self._on_warning(text)
+        self._last_warning = text
