@@ -1,0 +1,81 @@
+"""The three-way merge of this process's mailboxes with the state file."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tmtui.api.secret import Secret
+from tmtui.state import SavedMailbox
+from tmtui.sync.merge import merge
+
+T0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+
+def box(name: str, token: str = "t", minutes: int = 0) -> SavedMailbox:
+    return SavedMailbox(f"{name}@a.test", Secret(token), T0 + timedelta(minutes=minutes))
+
+
+def names(saved: list[SavedMailbox]) -> list[str]:
+    return [m.address.split("@")[0] for m in saved]
+
+
+def test_mailboxes_added_by_another_process_are_kept_and_reported() -> None:
+    result = merge(base={"a@a.test"}, disk=[box("a"), box("b")], ours=[box("a"), box("mine")],
+                   forgotten=set(), retokened=set())
+    assert names(result.saved) == ["a", "b", "mine"]  # the file's order, then ours: the newest is last
+    assert names(result.added_elsewhere) == ["b"]
+    assert result.removed_elsewhere == [] and result.retokened_elsewhere == []
+
+
+def test_removed_elsewhere_versus_added_here_is_told_by_the_base() -> None:
+    result = merge(base={"a@a.test", "gone@a.test"}, disk=[box("a")],
+                   ours=[box("a"), box("gone"), box("new")], forgotten=set(), retokened=set())
+    assert names(result.saved) == ["a", "new"]
+    assert result.removed_elsewhere == ["gone@a.test"]
+
+
+def test_forgotten_here_wins_over_the_file() -> None:
+    result = merge(base={"a@a.test", "b@a.test"}, disk=[box("a"), box("b")], ours=[box("a")],
+                   forgotten={"b@a.test"}, retokened=set())
+    assert names(result.saved) == ["a"] and result.added_elsewhere == []
+
+
+def test_a_new_token_here_beats_the_file_and_a_new_token_there_beats_ours() -> None:
+    disk = [box("a", "disk-a"), box("b", "disk-b")]
+    ours = [box("a", "ours-a"), box("b", "ours-b")]
+    result = merge(base={"a@a.test", "b@a.test"}, disk=disk, ours=ours, forgotten=set(),
+                   retokened={"a@a.test"})
+    tokens = {m.address: m.sid_token.reveal() for m in result.saved if m.sid_token}
+    assert tokens == {"a@a.test": "ours-a", "b@a.test": "disk-b"}
+    assert [m.address for m in result.retokened_elsewhere] == ["b@a.test"]
+
+
+def test_same_token_keeps_the_later_expiry_from_either_side() -> None:
+    result = merge(base={"a@a.test", "b@a.test"}, disk=[box("a", minutes=5), box("b", minutes=1)],
+                   ours=[box("a", minutes=1), box("b", minutes=9)], forgotten=set(), retokened=set())
+    assert [m.expires_at for m in result.saved] == [T0 + timedelta(minutes=5), T0 + timedelta(minutes=9)]
+
+
+def test_addresses_compare_case_insensitively() -> None:
+    result = merge(base=set(), disk=[SavedMailbox("Bob@A.test", Secret("t"))],
+                   ours=[SavedMailbox("bob@a.test", Secret("t"))], forgotten=set(), retokened=set())
+    assert len(result.saved) == 1 and result.added_elsewhere == []
+
+
+NAMES = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+
+
+@given(disk=st.sets(NAMES), ours=st.sets(NAMES), base=st.sets(NAMES), forgotten=st.sets(NAMES))
+def test_nothing_is_lost_that_nobody_removed(disk: set[str], ours: set[str], base: set[str],
+                                             forgotten: set[str]) -> None:
+    result = merge(base={f"{n}@a.test" for n in base}, disk=[box(n) for n in sorted(disk)],
+                   ours=[box(n) for n in sorted(ours)], forgotten={f"{n}@a.test" for n in forgotten},
+                   retokened=set())
+    kept = set(names(result.saved))
+    assert disk - forgotten <= kept  # another process's mailboxes survive our write
+    assert (ours - forgotten) - (base - disk) <= kept  # ours survive unless removed elsewhere
+    assert not kept & forgotten
+    assert len(result.saved) == len(kept)  # no duplicates
