@@ -1,4 +1,9 @@
-"""Saved mailboxes: address, sid_token and last known expiry, in a 0600 JSON file.
+"""Saved mailboxes: address, sid_token, last known expiry and server, in a 0600 JSON file.
+
+Each mailbox belongs to the server that issued its session (``server``, the
+normalised base URL, see :func:`server_key`): a token is only ever sent there.
+Entries of a version 1 file have no server; the first server that loads them
+claims them (before version 2 they were sent to whichever server ran).
 
 Writes are atomic (temporary file in the same directory, then ``os.replace``),
 so a crash never leaves half a file. Several processes share the file (a TUI and
@@ -20,11 +25,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from tmtui import paths
 from tmtui.api.secret import Secret
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,24 @@ class SavedMailbox:
     address: str
     sid_token: Secret | None
     expires_at: datetime | None = None
+    server: str = ""  # server_key() of the issuing server; "" in a version 1 file
+
+
+def server_key(base_url: str) -> str:
+    """The server a mailbox belongs to: scheme, host and path prefix, normalised.
+
+    ``HTTPS://Mail.Example:443/tool/`` and ``https://mail.example/tool`` are one
+    server; ``http://`` and ``https://`` of one host are two (a token sent in the
+    clear is a different trust decision).
+    """
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    port = parts.port
+    netloc = host if port is None or port == DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
 class StateError(Exception):
@@ -47,11 +72,13 @@ def _parse(raw: object) -> list[SavedMailbox]:
             raise ValueError("malformed mailbox entry")
         token = item.get("sid_token")
         expires = item.get("expires_at")
+        server = item.get("server")
         result.append(SavedMailbox(
             address=item["address"],
             sid_token=Secret(token) if isinstance(token, str) and token else None,
             expires_at=(datetime.fromtimestamp(expires, tz=timezone.utc)
                         if isinstance(expires, (int, float)) and not isinstance(expires, bool) else None),
+            server=server if isinstance(server, str) else "",
         ))
     return result
 
@@ -101,6 +128,7 @@ def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
                 "address": m.address,
                 "sid_token": m.sid_token.reveal() if m.sid_token else None,
                 "expires_at": m.expires_at.timestamp() if m.expires_at else None,
+                "server": m.server or None,
             }
             for m in mailboxes
         ],

@@ -76,3 +76,19 @@ def test_token_is_never_in_a_repr(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     state.save([saved], path)
     assert json.loads(path.read_text())["mailboxes"][0]["sid_token"] == TOKEN
+
+
+def test_server_key_normalises_scheme_host_port_and_trailing_slash() -> None:
+    assert state.server_key("HTTPS://Mail.Example:443/tool/") == "https://mail.example/tool"
+    assert state.server_key("https://mail.example/tool") == "https://mail.example/tool"
+    assert state.server_key("http://127.0.0.1:8025") == "http://127.0.0.1:8025"
+    assert state.server_key("http://[::1]:80/") == "http://[::1]"
+    assert state.server_key("http://mail.example") != state.server_key("https://mail.example")
+
+
+def test_the_server_of_each_mailbox_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.json"
+    saved = [state.SavedMailbox("a@b.test", Secret(TOKEN), None, "https://one.example"),
+             state.SavedMailbox("c@d.test", Secret(TOKEN), None, "")]
+    state.save(saved, path)
+    assert state.load(path) == (saved, None)

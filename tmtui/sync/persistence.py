@@ -6,6 +6,9 @@
 - A new expiry alone (every listing renews the session) only marks the file
   dirty: it is flushed at most once per ``flush_interval`` and on exit, so an
   arriving mail never waits for a file write.
+- The file holds the mailboxes of every server; this keeper sees and writes
+  only those of its own server (``server``, a :func:`tmtui.state.server_key`)
+  and passes the others through untouched.
 - Every write is a read-merge-write under the file's lock (see
   :mod:`tmtui.sync.merge`), done in a thread. The loop also notices when
   another process changed the file (a cheap ``stat`` each ``watch_interval``)
@@ -19,6 +22,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tmtui import paths, state
@@ -43,11 +47,12 @@ def _signature(path: Path) -> Signature:
 
 
 class StateKeeper:
-    def __init__(self, store: SessionStore, *, enabled: bool = True, path: Path | None = None,
+    def __init__(self, store: SessionStore, *, server: str, enabled: bool = True, path: Path | None = None,
                  on_external: Callable[[Merge], None] = lambda _merge: None,
                  on_warning: Callable[[str], None] = lambda _text: None,
                  flush_interval: float = FLUSH_INTERVAL, watch_interval: float = WATCH_INTERVAL) -> None:
         self._store = store
+        self.server = state.server_key(server)
         self.enabled = enabled
         self._path = path
         self._on_external = on_external
@@ -66,6 +71,7 @@ class StateKeeper:
         self._last_warning: str | None = None
         self.last_error: state.StateError | None = None  # the latest flush failed with this
         self.writes = 0  # files written by this process (benchmarks and tests read it)
+        self.elsewhere = 0  # saved mailboxes that belong to other servers
 
     @property
     def path(self) -> Path:
@@ -78,9 +84,16 @@ class StateKeeper:
         if not self.enabled:
             return [], None
         saved, warning = state.load(self.path)
-        self._base = {m.address.lower() for m in saved}
+        mine, others = self._partition(saved)
+        self._base = {m.address.lower() for m in mine}
         self._seen = _signature(self.path)
-        return saved, warning
+        self.elsewhere = len(others)
+        return mine, warning
+
+    def _partition(self, saved: list[SavedMailbox]) -> tuple[list[SavedMailbox], list[SavedMailbox]]:
+        """This server's mailboxes (and unclaimed version 1 entries), and the others."""
+        mine = [m for m in saved if m.server in (self.server, "")]
+        return mine, [m for m in saved if m.server not in (self.server, "")]
 
     def added(self, address: str, *, retokened: bool = True) -> None:
         """A mailbox was added or got a new token: write it at once."""
@@ -126,7 +139,8 @@ class StateKeeper:
             forgotten, retokened = self._forgotten, self._retokened
             self._forgotten, self._retokened = set(), set()
             self._urgent = self._dirty = False
-            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at) for m in self._store.mailboxes]
+            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at, self.server)
+                    for m in self._store.mailboxes]
             try:
                 result, written, signature, warning = await asyncio.to_thread(
                     self._merge_and_write, ours, forgotten, retokened)
@@ -154,14 +168,17 @@ class StateKeeper:
         with state.locked(path):
             existed = path.exists()
             disk, warning = state.load(path)
+            mine, others = self._partition(disk)
             # A file that vanished or was unusable says nothing about removals:
             # merging against it as "removed elsewhere" would drop every mailbox.
             base = self._base if existed and warning is None else set()
-            result = merge(base=base, disk=disk, ours=ours, forgotten=forgotten,
+            result = merge(base=base, disk=mine, ours=ours, forgotten=forgotten,
                            retokened=retokened)
+            result.saved = [replace(m, server=self.server) for m in result.saved]  # claims v1 entries
+            self.elsewhere = len(others)
             written = 0
-            if result.saved != disk:
-                state.save(result.saved, path)
+            if [*others, *result.saved] != disk:
+                state.save([*others, *result.saved], path)
                 written = 1
             return result, written, _signature(path), warning
 

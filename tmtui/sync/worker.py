@@ -43,7 +43,7 @@ class SyncWorker:
         self.policy = StreamPolicy(lambda: [m.address for m in store.mailboxes],
                                    sse=config.sse, max_streams=config.max_streams)
         self.sessions = SessionKeeper(client, store, lang=config.lang, adopt=self.adopt)
-        self.keeper = StateKeeper(store, enabled=persist, on_external=self._on_external,
+        self.keeper = StateKeeper(store, server=config.server, enabled=persist, on_external=self._on_external,
                                   on_warning=on_warning or (lambda _text: None))
         self._watchers: dict[str, MailboxWatcher] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
