@@ -6,8 +6,10 @@ they share with the TUI is checked on disk.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import shlex
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from helpers.mail import build_mail, deliver
+
+from tmtui.api.client import TempMailClient
 
 from .support import Result, Runner
 
@@ -75,15 +79,18 @@ async def test_new_name_in_use_by_another_session_is_exit_4(cli: Cli, server: Re
     assert result.err == "tmtui: carol@a.test is in use by another session\n"
 
 
-async def test_ls_lists_saved_mailboxes_last_is_default(cli: Cli) -> None:
+async def test_ls_lists_saved_mailboxes_last_is_default(cli: Cli, server: ReferenceServer) -> None:
     empty = await cli("ls", "--json")
     assert (empty.code, json.loads(empty.out)) == (0, {"mailboxes": []})
     first, second = await make(cli, "one"), await make(cli, "two", "b.test")
     plain = await cli("ls")
-    assert (plain.code, plain.out) == (0, f"{first}\n{second}\n")
+    rows = [line.split("\t") for line in plain.out.splitlines()]
+    assert plain.code == 0 and [(r[0], r[2], r[3]) for r in rows] == [
+        (first, "", server.base_url), (second, "*", server.base_url)]  # address, expires, default, server
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r[1]) for r in rows)
     document = json.loads((await cli("ls", "--json")).out)
     assert [(m["address"], m["default"]) for m in document["mailboxes"]] == [(first, False), (second, True)]
-    assert all(set(m) == {"address", "expires_at", "default"} for m in document["mailboxes"])
+    assert all(set(m) == {"address", "expires_at", "default", "server"} for m in document["mailboxes"])
 
 
 async def test_terminal_output_is_aligned_and_marks_the_default(
@@ -140,11 +147,35 @@ async def test_inbox_sanitises_sender_controlled_text(cli: Cli, server: Referenc
     assert not CONTROL.search(json.dumps(message, ensure_ascii=False))
 
 
-async def test_unsaved_address_is_opened_and_saved(cli: Cli, server: ReferenceServer, isolated: Path) -> None:
+async def test_unsaved_address_is_exit_4_and_open_saves_it(
+        cli: Cli, server: ReferenceServer, isolated: Path) -> None:
     server.control.create_mailbox("ivy@b.test")
     server.control.deliver("ivy@b.test", build_mail("ivy@b.test", subject="Hi Ivy"))
+    refused = await cli("inbox", "ivy@b.test")
+    assert (refused.code, refused.out) == (4, "")
+    assert refused.err == ("tmtui: no saved mailbox ivy@b.test; open it with `o` in the picker "
+                           "or `tmtui open ADDRESS`\n")
+    assert not (isolated / "state" / "sessions.json").exists()  # nothing was opened behind our back
+    opened = await cli("open", "ivy@b.test")
+    assert (opened.code, opened.out) == (0, "ivy@b.test\n")
     assert len(await inbox_ids(cli, "ivy@b.test")) == 1
     assert [m["address"] for m in saved(isolated)] == ["ivy@b.test"]
+
+
+async def test_open_needs_takeover_for_an_address_in_use_and_forget_drops_it(
+        cli: Cli, server: ReferenceServer, isolated: Path) -> None:
+    async with TempMailClient(server.base_url) as other:
+        holder = await other.get_email_address()
+        await other.set_email_user(holder.sid_token, "held", domain="a.test")
+    refused = await cli("open", "held@a.test")
+    assert refused.code == 4 and "--takeover takes it back" in refused.err
+    taken = await cli("open", "held@a.test", "--takeover", "--json")
+    assert taken.code == 0 and json.loads(taken.out)["address"] == "held@a.test"
+    forgot = await cli("forget", "held@a.test")
+    assert (forgot.code, forgot.err) == (0, "")
+    assert saved(isolated) == []
+    again = await cli("forget", "held@a.test")
+    assert (again.code, again.err) == (4, "tmtui: no saved mailbox held@a.test\n")
 
 
 async def test_no_saved_mailbox_is_exit_4(cli: Cli) -> None:
@@ -306,7 +337,18 @@ async def test_rm_deletes_the_given_messages(cli: Cli, server: ReferenceServer) 
     assert (result.code, result.out) == (0, "deleted 2\n")
     assert await inbox_ids(cli) == [ids[1]]
     missing = await cli("rm", ids[0])
-    assert missing.code == 4 and missing.err == f"tmtui: no such message in {address}\n"
+    assert (missing.code, missing.out) == (4, "")
+    assert missing.err == f"tmtui: no message {ids[0]} in {address}\n"
+
+
+async def test_rm_names_the_missing_ids_and_still_deletes_the_others(cli: Cli, server: ReferenceServer) -> None:
+    address = await make(cli, "vera")
+    await deliver(server.smtp_port, address, build_mail(address, subject="only one"))
+    [real] = await inbox_ids(cli)
+    result = await cli("rm", "999999", real)
+    assert (result.code, result.out) == (4, "deleted 1\n")
+    assert result.err == f"tmtui: no message 999999 in {address}\n"
+    assert await inbox_ids(cli) == []
 
 
 # -- errors and process-level behaviour -------------------------------------------------
@@ -318,10 +360,21 @@ async def test_unreachable_server_is_exit_3_with_one_line(cli: Cli) -> None:
     assert "Traceback" not in result.err
 
 
+async def test_bad_name_or_unknown_domain_is_exit_2_before_asking_the_server(
+        cli: Cli, isolated: Path) -> None:
+    for args, message in (
+            (("--name", "x"), "tmtui: new: name 'x' is not valid: 3-32 characters: a-z 0-9 . _ -\n"),
+            (("--name", "Bad Name"), "tmtui: new: name 'Bad Name' is not valid: 3-32 characters: a-z 0-9 . _ -\n"),
+            (("--domain", "nope.test"), "tmtui: new: unknown domain 'nope.test'; the server offers: a.test, b.test\n")):
+        result = await cli("new", *args)
+        assert (result.code, result.out, result.err) == (2, "", message)
+    assert not (isolated / "state" / "sessions.json").exists()  # nothing was created
+
+
 async def test_server_refusal_is_exit_3(cli: Cli) -> None:
-    result = await cli("new", "--name", "x")  # too short for the server
+    result = await cli("open", "not an address")  # the server refuses it
     assert (result.code, result.out) == (3, "")
-    assert result.err.startswith("tmtui: server error (400): Invalid email_user")
+    assert result.err.startswith("tmtui: server error (400): ")
     assert result.err.count("\n") == 1
 
 
@@ -346,3 +399,17 @@ async def test_server_option_after_the_command_and_from_the_environment(server: 
     listed = await from_env("inbox", "--json")
     assert listed.code == 0, listed.err
     assert json.loads(listed.out) == {"address": "vic@a.test", "messages": []}
+
+
+async def test_a_reader_that_goes_away_is_not_an_error(
+        tmtui: Runner, server: ReferenceServer, cli: Cli) -> None:
+    """``tmtui inbox | head -1``: more output than a pipe holds, and the reader leaves."""
+    address = await make(cli, "pipe")
+    server.control.seed(address, 1500)  # ~100 KB of lines: the pipe buffer fills up
+    process = await asyncio.create_subprocess_exec(
+        "bash", "-c", f'{shlex.join(tmtui.argv(("inbox",)))} | head -1; echo "status=${{PIPESTATUS[0]}}" >&2',
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env=tmtui.env)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert len(out.decode().splitlines()) == 1
+    assert err.decode() == "status=141\n"  # no "tmtui: Broken pipe", and not exit 6

@@ -3,7 +3,9 @@
 ::
 
     tmtui new   [--domain D] [--name N] [--json]      create + save a mailbox, print its address
-    tmtui ls    [--json]                              saved mailboxes (the last one is the default)
+    tmtui ls    [--json]                              this server's saved mailboxes (the last is the default)
+    tmtui open  ADDRESS [--takeover] [--json]         open an existing address and save it
+    tmtui forget ADDRESS                              forget a saved mailbox on this computer
     tmtui inbox [ADDRESS] [--json]                    the messages of a mailbox, newest first
     tmtui read  ID [--address A] [--text|--html|--json]
     tmtui save  ID [--address A] [--dir D]            every attachment; prints the saved paths
@@ -12,10 +14,11 @@
                 [--otp | --link | --json]
 
 ``ADDRESS`` / ``--address`` default to the most recently added saved mailbox
-(the last line of ``tmtui ls``). An address that is not saved yet is opened on
-the server and saved. Saved sessions are reused; a session the server no longer
-knows (401) is reopened with its saved token and the new token is saved, as the
-TUI does. The top-level options ``--server``, ``--lang``, ``--download-dir`` and
+of the server in use (the last line of ``tmtui ls``); an address that is not
+saved is an error (exit 4): ``tmtui open ADDRESS`` opens and saves it. Saved
+mailboxes belong to the server that issued them and are never sent elsewhere.
+Saved sessions are reused; a session the server no longer knows (401) is
+reopened with its saved token and the new token is saved, as the TUI does. The top-level options ``--server``, ``--lang``, ``--download-dir`` and
 ``--no-sse`` apply (before or after the command name).
 
 Output is plain text without colours or escapes; ``--json`` prints one JSON
@@ -55,6 +58,7 @@ Exit codes (stable):
 6    local: the state file or an attachment could not be written
 7    internal error (a bug: the line names it; please report it)
 130  interrupted (Ctrl-C)
+141  the reader of the output went away (``| head -1``); nothing is printed
 ===  ==========================================================================
 """
 
@@ -69,5 +73,6 @@ EXIT_NOTHING_FOUND = 5
 EXIT_LOCAL = 6
 EXIT_INTERNAL = 7
 EXIT_INTERRUPTED = 130
+EXIT_SIGPIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
-COMMANDS = frozenset({"new", "ls", "inbox", "read", "save", "rm", "wait"})
+COMMANDS = frozenset({"new", "ls", "open", "forget", "inbox", "read", "save", "rm", "wait"})

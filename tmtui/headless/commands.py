@@ -1,4 +1,4 @@
-"""``tmtui new``, ``ls``, ``inbox``, ``read``, ``save`` and ``rm``."""
+"""``tmtui inbox``, ``read``, ``save`` and ``rm``: the messages of one mailbox."""
 
 from __future__ import annotations
 
@@ -34,58 +34,6 @@ async def fetch(ctx: Context, address: str, message_id: str) -> Message:
     except NotFound:
         raise HeadlessError(EXIT_NOT_FOUND, f"no message {sanitize_line(message_id, 60)} in "
                                             f"{sanitize_line(address)}") from None
-
-
-def _saved_or_fail(ctx: Context) -> None:
-    """A mailbox that cannot be saved is lost when the command ends: say so, exit 6."""
-    error = ctx.core.keeper.last_error
-    if error is not None:
-        raise HeadlessError(EXIT_LOCAL, str(error))
-
-
-async def cmd_new(ctx: Context, args: argparse.Namespace) -> int:
-    core = ctx.core
-    if args.name:
-        try:
-            address = await core.create_custom(args.name, args.domain)
-        except AddressInUse:
-            wanted = f"{args.name}@{args.domain}" if args.domain else args.name
-            raise HeadlessError(EXIT_NOT_FOUND, f"{sanitize_line(wanted)} is in use by another "
-                                                "session") from None
-    else:
-        address = await core.create(args.domain)
-    _saved_or_fail(ctx)
-    if args.json:
-        mailbox = core.store.get(address)
-        emit_json(schema.new_mailbox(address, mailbox.expires_at if mailbox else None))
-    else:
-        say(sanitize_line(address))
-    return EXIT_OK
-
-
-async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
-    saved = ctx.saved()
-    if args.json:
-        emit_json(schema.mailboxes(saved))
-        return EXIT_OK
-    tty = is_tty()
-    now = datetime.now(timezone.utc)
-    for index, mailbox in enumerate(saved):
-        address = sanitize_line(mailbox.address)
-        if not tty:
-            say(address)
-            continue
-        default = "*" if index == len(saved) - 1 else " "
-        if mailbox.expires_at is None:
-            expiry = ""
-        elif mailbox.expires_at <= now:
-            expiry = "session expired (reopened on next use)"
-        else:
-            expiry = f"session until {mailbox.expires_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
-        say(f"{default} {address:<40} {expiry}".rstrip())
-    if tty and not saved:
-        warn("no saved mailbox: create one with `tmtui new`")
-    return EXIT_OK
 
 
 async def cmd_inbox(ctx: Context, args: argparse.Namespace) -> int:
@@ -160,10 +108,17 @@ async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def cmd_rm(ctx: Context, args: argparse.Namespace) -> int:
+    """Delete the ids that exist; exit 4 naming those that do not (the others are still gone)."""
     address = await ctx.mailbox(_address(args))
     ids = list(dict.fromkeys(args.ids))
-    deleted = await ctx.call(address, ctx.core.delete(address, ids))
-    if deleted == 0:
-        raise HeadlessError(EXIT_NOT_FOUND, f"no such message in {sanitize_line(address)}")
-    say(f"deleted {deleted}")
+    listed = {m.id for m in await ctx.call(address, ctx.core.messages(address))}
+    present = [i for i in ids if i in listed]
+    missing = [i for i in ids if i not in listed]
+    deleted = await ctx.call(address, ctx.core.delete(address, present)) if present else 0
+    if present or not missing:
+        say(f"deleted {deleted}")
+    if missing:
+        shown = ", ".join(sanitize_line(i, 60) for i in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise HeadlessError(EXIT_NOT_FOUND, f"no message {shown}{more} in {sanitize_line(address)}")
     return EXIT_OK

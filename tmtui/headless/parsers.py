@@ -47,8 +47,20 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     new.add_argument("--name", metavar="NAME", help="local part of the address (default: random)")
     _json(new, "the mailbox")
 
-    ls = commands.add_parser("ls", help="list saved mailboxes (the last one is the default)")
+    ls = commands.add_parser("ls", help="list this server's saved mailboxes (the last one is the default)")
+    _common(ls, address=False)
     _json(ls, "the mailboxes")
+
+    opener = commands.add_parser("open", help="open an existing address, save it and print it")
+    _common(opener, address=False)
+    opener.add_argument("target", metavar="ADDRESS", help="the address to open")
+    opener.add_argument("--takeover", action="store_true",
+                        help="take the address back from another session that holds it")
+    _json(opener, "the mailbox")
+
+    forget = commands.add_parser("forget", help="forget a saved mailbox on this computer")
+    _common(forget, address=False)
+    forget.add_argument("target", metavar="ADDRESS", help="the saved address to forget")
 
     inbox = commands.add_parser("inbox", help="list the messages of a mailbox, newest first")
     _common(inbox)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from tmtui.headless import (
     EXIT_LOCAL,
     EXIT_NOT_FOUND,
     EXIT_SERVER,
+    EXIT_SIGPIPE,
     EXIT_USAGE,
 )
 
@@ -44,6 +47,20 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_main(config, args, started))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """``tmtui inbox | head -1``: the reader had what it wanted. Exit as a program
+    killed by SIGPIPE would, with no error line, and point stdout at /dev/null
+    so the interpreter's last flush does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (tests)
+        pass
+    return EXIT_SIGPIPE
 
 
 async def _main(config: Config, args: argparse.Namespace, started: float) -> int:
@@ -54,14 +71,15 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
         RateLimited,
         TransportError,
     )
-    from tmtui.headless import commands
+    from tmtui.headless import commands, mailboxes
     from tmtui.headless.session import Context, HeadlessError, warn
     from tmtui.headless.wait import cmd_wait
     from tmtui.safety import sanitize_line
     from tmtui.sync import SyncWorker
 
-    handlers = {"new": commands.cmd_new, "ls": commands.cmd_ls, "inbox": commands.cmd_inbox,
-                "read": commands.cmd_read, "save": commands.cmd_save, "rm": commands.cmd_rm}
+    handlers = {"new": mailboxes.cmd_new, "ls": mailboxes.cmd_ls, "open": mailboxes.cmd_open,
+                "forget": mailboxes.cmd_forget, "inbox": commands.cmd_inbox, "read": commands.cmd_read,
+                "save": commands.cmd_save, "rm": commands.cmd_rm}
     async with SyncWorker.from_config(config, on_warning=warn) as core:
         ctx = Context(core)
         try:
@@ -86,6 +104,8 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
             detail = exc.server_error or exc.message  # the server's own words say more
             warn(f"server error{status}: {sanitize_line(detail, 300)}")
             return EXIT_SERVER
+        except BrokenPipeError:
+            raise  # not an error: see _reader_went_away
         except TimeoutError:  # an OSError too, but not a local one
             warn("timed out")
             return EXIT_SERVER

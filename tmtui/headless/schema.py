@@ -86,7 +86,8 @@ def new_mailbox(address: str, expires_at: datetime | None) -> dict[str, Any]:
 def mailboxes(saved: list[SavedMailbox]) -> dict[str, Any]:
     last = len(saved) - 1
     return {"mailboxes": [{"address": line(m.address), "expires_at": iso(m.expires_at),
-                           "default": index == last} for index, m in enumerate(saved)]}
+                           "default": index == last, "server": line(m.server)}
+                          for index, m in enumerate(saved)]}
 
 
 def summary(message: MessageSummary) -> dict[str, Any]:

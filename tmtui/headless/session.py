@@ -61,21 +61,25 @@ class Context:
 
     def saved(self) -> list[SavedMailbox]:
         """The saved mailboxes, oldest first: the last one is the default."""
-        return [SavedMailbox(m.address, m.sid_token, m.expires_at) for m in self.core.store.mailboxes]
+        server = self.core.keeper.server
+        return [SavedMailbox(m.address, m.sid_token, m.expires_at, server) for m in self.core.store.mailboxes]
 
     async def mailbox(self, address: str | None) -> str:
-        """The saved mailbox ``address`` (default: the last saved); an unsaved
-        address is opened on the server and saved."""
+        """The saved mailbox ``address`` (default: the last saved one of this server).
+
+        An address that is not saved is an error, not an implicit open: opening
+        someone's address is a decision (``tmtui open``), not a side effect of a typo.
+        """
         if address is None:
             saved = self.core.store.mailboxes
             if not saved:
                 raise HeadlessError(EXIT_NOT_FOUND, "no saved mailbox: create one with `tmtui new`")
             return saved[-1].address
         wanted = address.strip().lower()
-        if wanted in self.core.store:
-            return wanted
-        with about(wanted):
-            return await self.core.reopen(wanted)
+        if wanted not in self.core.store:
+            raise HeadlessError(EXIT_NOT_FOUND, f"no saved mailbox {sanitize_line(wanted)}; open it with "
+                                                "`o` in the picker or `tmtui open ADDRESS`")
+        return wanted
 
     async def call(self, address: str, work: Awaitable[T]) -> T:
         """Await a core command on ``address`` with its session errors as exit codes."""
