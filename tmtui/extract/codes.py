@@ -46,8 +46,8 @@ _US_ZIP_BEFORE = re.compile(r"\b[A-Z]{2},?[ \t]+\Z")
 _COPYRIGHT_BEFORE = re.compile(r"(?:©|\(c\)|copyright)[ \t]*\Z", re.I)
 _OTHER_NUMBER = re.compile(r"\d.*[^\W\d_]")  # a number, then words
 _LEADS_IN = re.compile(r"(?:[:=]\s*|\bis|\bl\u00e0|\bla)[ \t\xa0]*\Z", re.I)
-_BASE = {"digits": {4: 0.7, 5: 0.7, 6: 1.0, 7: 0.6, 8: 0.6}, "grouped": 0.9, "prefixed": 1.0,
-         "alnum": 0.4}
+_BASE: dict[str, float | dict[int, float]] = {
+    "digits": {4: 0.7, 5: 0.7, 6: 1.0, 7: 0.6, 8: 0.6}, "grouped": 0.9, "prefixed": 1.0, "alnum": 0.4}
 
 
 @dataclass(slots=True)
