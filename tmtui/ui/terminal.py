@@ -21,7 +21,7 @@ def _payload(text: str, limit: int) -> str:
 
 
 def _write(app: App[Any], sequence: str) -> None:
-    driver = app._driver  # noqa: SLF001 - Textual has no public raw-write API (bell() uses it too)
+    driver = app._driver  # Textual has no public raw-write API (bell() uses it too)
     if not app.is_headless and driver is not None:
         driver.write(sequence)
 
