@@ -12,7 +12,7 @@ caller discards it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import httpx
 
@@ -27,7 +27,9 @@ from tmtui.api.meta import meta_from_headers
 from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport
 
-Sink = Callable[[bytes], Awaitable[None] | None]
+# Called with each chunk; a result that is awaitable is awaited (an async sink),
+# any other is ignored (so a file's write() will do).
+Sink = Callable[[bytes], object]
 Progress = Callable[[int, int | None], None]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
