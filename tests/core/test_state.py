@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ TOKEN = "ab" * 24
 
 def test_round_trip_keeps_address_token_and_expiry(tmp_path: Path) -> None:
     path = tmp_path / "state" / "sessions.json"
-    expires = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+    expires = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     state.save([state.SavedMailbox("a@b.test", Secret(TOKEN), expires)], path)
     loaded, warning = state.load(path)
     assert warning is None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tmtui.api.models import MessagePage, MessageSummary
 from tmtui.store import Change, SessionStore
 
-T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def msg(n: int, *, read: bool = False, minutes: int | None = None) -> MessageSummary:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -238,7 +238,7 @@ class TempMailClient:
         return message
 
     async def download_attachment(self, sid_token: Secret, email_id: str, file_name: str,
-                                  sink: Callable[[bytes], Awaitable[None] | None], *,
+                                  sink: download.Sink, *,
                                   expected_size: int | None = None,
                                   max_bytes: int = download.DEFAULT_MAX_BYTES,
                                   on_progress: Callable[[int, int | None], None] | None = None) -> int:

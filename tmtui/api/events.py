@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from httpx_sse import ServerSentEvent, aconnect_sse
@@ -47,9 +47,6 @@ from tmtui.api.models import EventKind, MailboxEvent
 from tmtui.api.redact import install_log_redaction
 from tmtui.api.secret import Secret
 from tmtui.api.transport import MAX_ERROR_BYTES, error_for_response, read_capped
-
-if TYPE_CHECKING:
-    from tmtui.api.client import TempMailClient
 
 log = logging.getLogger("tmtui.api")
 
@@ -143,10 +140,24 @@ def parse_event(name: str, data: str, retry_ms: int | None) -> MailboxEvent | No
     )
 
 
+class StreamSource(Protocol):
+    """What a stream needs of its client (a TempMailClient); named here so the
+    client can import this module without this module importing the client."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def timeout(self) -> float: ...
+
+    @property
+    def http(self) -> httpx.AsyncClient: ...
+
+
 class MailboxEventStream:
     """One connection to the event stream: an async context manager and iterator."""
 
-    def __init__(self, client: TempMailClient, event_token: Secret, *,
+    def __init__(self, client: StreamSource, event_token: Secret, *,
                  read_timeout: float | None = 60.0) -> None:
         self._client = client
         self._token = event_token
@@ -230,7 +241,7 @@ class MailboxEventStream:
                 return event
 
 
-async def mailbox_events(client: TempMailClient, event_token: Secret, *,
+async def mailbox_events(client: StreamSource, event_token: Secret, *,
                          read_timeout: float | None = 60.0) -> AsyncIterator[MailboxEvent]:
     """Every event of one connection; see the module docstring for errors."""
     async with MailboxEventStream(client, event_token, read_timeout=read_timeout) as stream:

@@ -46,8 +46,8 @@ _US_ZIP_BEFORE = re.compile(r"\b[A-Z]{2},?[ \t]+\Z")
 _COPYRIGHT_BEFORE = re.compile(r"(?:©|\(c\)|copyright)[ \t]*\Z", re.I)
 _OTHER_NUMBER = re.compile(r"\d.*[^\W\d_]")  # a number, then words
 _LEADS_IN = re.compile(r"(?:[:=]\s*|\bis|\bl\u00e0|\bla)[ \t\xa0]*\Z", re.I)
-_BASE = {"digits": {4: 0.7, 5: 0.7, 6: 1.0, 7: 0.6, 8: 0.6}, "grouped": 0.9, "prefixed": 1.0,
-         "alnum": 0.4}
+_BASE: dict[str, float | dict[int, float]] = {
+    "digits": {4: 0.7, 5: 0.7, 6: 1.0, 7: 0.6, 8: 0.6}, "grouped": 0.9, "prefixed": 1.0, "alnum": 0.4}
 
 
 @dataclass(slots=True)
@@ -119,12 +119,12 @@ def _candidates(text: str) -> list[_Candidate]:
             run.append(words[index + len(run)])
         index += len(run)
         sizes = tuple(len(w.core) for w in run)
-        if 4 <= len(run) <= 8 and set(sizes) == {1} or sizes == (2, 2, 2):  # "4 8 2 9 1 3"
+        if (4 <= len(run) <= 8 and set(sizes) == {1}) or sizes == (2, 2, 2):  # "4 8 2 9 1 3"
             value = "".join(w.core for w in run)
             start, end = run[0].start, run[-1].end
             result.append(_Candidate(start, end, text[start:end], value, "grouped"))
             continue
-        if len(run) >= 3 or len(run) == 2 and ("+" in run[0].lead or "(" in run[0].lead):
+        if len(run) >= 3 or (len(run) == 2 and ("+" in run[0].lead or "(" in run[0].lead)):
             continue  # a phone number
         if sizes in ((3, 3), (4, 4)):
             raw = text[run[0].start:run[1].end]
@@ -149,17 +149,37 @@ def _proximity(distance: int, reach: int, flat: int = 4) -> float:
     return 1.0 / (1.0 + (distance - flat) / 25)
 
 
-def _score(text: str, cand: _Candidate, all_keywords: list[Keyword], starts: list[int]) -> float:
-    form = cand.form
-    base = _BASE[form]
+def _form_score(cand: _Candidate, before: str) -> float | None:
+    """What the shape of the candidate alone is worth; None for a copyright year or a ZIP code."""
+    base = _BASE[cand.form]
     score = base[len(cand.value)] if isinstance(base, dict) else base
-    before = text[max(0, cand.start - 24):cand.start]
-    if form == "digits":
+    if cand.form == "digits":
         number = int(cand.value)
         if len(cand.value) == 4 and 1900 <= number <= 2099:
             score -= 2.0
-        if _COPYRIGHT_BEFORE.search(before) or len(cand.value) == 5 and _US_ZIP_BEFORE.search(before):
-            return -10.0
+        if _COPYRIGHT_BEFORE.search(before) or (len(cand.value) == 5 and _US_ZIP_BEFORE.search(before)):
+            return None
+    return score
+
+
+def _blame(text: str, cand: _Candidate, kw: Keyword, gap: int, factor: float,
+           nearest_positive: int) -> float:
+    """The penalty a negative word on the candidate's line puts on it."""
+    # A negative word binds to the first number after it ("card ending
+    # 4821 is 739104" blames 4821 only) and yields to a nearer positive.
+    if (factor == 1.0 and gap <= 40 and nearest_positive < kw.start
+            and not _OTHER_NUMBER.search(text, kw.end, cand.start)):
+        return -kw.weight * _proximity(gap, 40, flat=3)
+    if factor < 1.0 and gap <= 12 and not _SENTENCE_END.search(text, cand.end, kw.start):
+        # After the number only within its sentence: "Use 639204 to verify.
+        # Order #12345" blames 12345, not the code.
+        return -kw.weight * 0.8
+    return 0.0
+
+
+def _keyword_evidence(text: str, cand: _Candidate, all_keywords: list[Keyword],
+                      starts: list[int]) -> tuple[float, float, float]:
+    """(best, second best, penalty) from the keywords around the candidate."""
     best = second = penalty = 0.0
     low, high = bisect.bisect_left(starts, cand.start - 200), bisect.bisect_right(starts, cand.end + 150)
     keywords = all_keywords[low:high]  # the only ones near enough to count
@@ -182,15 +202,16 @@ def _score(text: str, cand: _Candidate, all_keywords: list[Keyword], starts: lis
                 value *= 0.75 if lines < 5 else 0.4
             best, second = max(best, value), max(second, min(best, value))
         elif lines == 0:
-            # A negative word binds to the first number after it ("card ending
-            # 4821 is 739104" blames 4821 only) and yields to a nearer positive.
-            if (factor == 1.0 and gap <= 40 and nearest_positive < kw.start
-                    and not _OTHER_NUMBER.search(text, kw.end, cand.start)):
-                penalty = max(penalty, -kw.weight * _proximity(gap, 40, flat=3))
-            elif factor < 1.0 and gap <= 12 and not _SENTENCE_END.search(text, cand.end, kw.start):
-                # After the number only within its sentence: "Use 639204 to verify.
-                # Order #12345" blames 12345, not the code.
-                penalty = max(penalty, -kw.weight * 0.8)
+            penalty = max(penalty, _blame(text, cand, kw, gap, factor, nearest_positive))
+    return best, second, penalty
+
+
+def _score(text: str, cand: _Candidate, all_keywords: list[Keyword], starts: list[int]) -> float:
+    before = text[max(0, cand.start - 24):cand.start]
+    score = _form_score(cand, before)
+    if score is None:
+        return -10.0
+    best, second, penalty = _keyword_evidence(text, cand, all_keywords, starts)
     score += best + 0.3 * second - penalty
     if _LEADS_IN.search(before):
         score += 0.3

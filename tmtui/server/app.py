@@ -54,32 +54,40 @@ def add_cors(request: Request, response: Response) -> None:
         response.headers["Vary"] = "Origin"
 
 
-def build_app(core: ServerCore) -> Starlette:
-    max_body = core.config.max_request_bytes
+def preflight(methods: frozenset[str]) -> Response:
+    """The answer to OPTIONS: which methods the action takes."""
+    return Response(status_code=204, headers={
+        "Allow": ", ".join(sorted(methods)),
+        "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
+        "Access-Control-Allow-Headers": "Content-Type, X-Requested-With, X-Tempmail-Client",
+    })
 
+
+async def dispatch(core: ServerCore, request: Request, ip: str) -> Response:
+    """Run the action named by ``?f=``, once its name and method are known to be good."""
+    name = request.query_params.get("f")
+    if not name:
+        raise ApiError(400, "Missing action parameter f")
+    entry = ACTIONS.get(name)
+    if entry is None:
+        raise ApiError(400, "Unsupported action")
+    handler, methods = entry
+    if request.method == "OPTIONS":
+        return preflight(methods)
+    if request.method not in methods:
+        raise ApiError(405, METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(methods))})
+    max_body = core.config.max_request_bytes
+    params = await read_params(request, max_body) if request.method == "POST" else Params()
+    return handler(core, params, ip)
+
+
+def build_app(core: ServerCore) -> Starlette:
     async def ajax(request: Request) -> Response:
         try:
             check_origin(core, request)
             ip = client_ip(request)
             core.check_request_rate(ip)
-            name = request.query_params.get("f")
-            if not name:
-                raise ApiError(400, "Missing action parameter f")
-            entry = ACTIONS.get(name)
-            if entry is None:
-                raise ApiError(400, "Unsupported action")
-            handler, methods = entry
-            if request.method == "OPTIONS":
-                response: Response = Response(status_code=204, headers={
-                    "Allow": ", ".join(sorted(methods)),
-                    "Access-Control-Allow-Methods": ", ".join(sorted(methods)),
-                    "Access-Control-Allow-Headers": "Content-Type, X-Requested-With, X-Tempmail-Client",
-                })
-            elif request.method not in methods:
-                raise ApiError(405, METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(methods))})
-            else:
-                params = await read_params(request, max_body) if request.method == "POST" else Params()
-                response = handler(core, params, ip)
+            response = await dispatch(core, request, ip)
         except ApiError as exc:
             response = error_response(exc)
         except ClientDisconnect:

@@ -53,7 +53,7 @@ class ServerCore:
         self.requests = SlidingWindow(config.requests_per_minute)
         self.creations = SlidingWindow(config.creations_per_minute)
         self.refuse_sse: int | None = None  # set by control.refuse_sse
-        self.sessions = SessionService(self)
+        self.sessions = SessionService(config, storage, self.hub, self.now)
         self.domains: tuple[str, ...] = ()
         self.domains_updated_at = 0
         self.set_domains(config.domains)

@@ -25,6 +25,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from html.parser import HTMLParser
+from typing import cast
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,11 @@ class _BoundedPolicy(EmailPolicy):
     :func:`_legacy_decode`. ``Message`` reads Content-Type, -Disposition and
     their parameters from a ``str`` as well, so nothing else changes."""
 
-    def header_fetch_parse(self, name: str, value: str) -> str:  # type: ignore[override]
+    def header_fetch_parse(self, name: str, value: str) -> str:
         if not hasattr(value, "name") and len(value) > MAX_PARSED_HEADER:
             return _legacy_decode(value)
-        return super().header_fetch_parse(name, value)  # type: ignore[no-any-return]
+        # A str subclass (a header object) that typeshed types as Any.
+        return cast(str, super().header_fetch_parse(name, value))
 
 
 _POLICY = _BoundedPolicy()  # the same settings as policy.default

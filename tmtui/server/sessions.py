@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from tmtui.server.config import ServerConfig
 from tmtui.server.errors import INVALID_SID, ApiError
-from tmtui.server.storage import Mailbox, Session
-
-if TYPE_CHECKING:
-    from tmtui.server.core import ServerCore
+from tmtui.server.events import EventHub
+from tmtui.server.storage import Mailbox, Session, Storage
 
 SID = re.compile(r"^[0-9a-f]{48}$")
 LANGS = ("en", "vi")
@@ -45,12 +44,17 @@ def normalise_lang(lang: str | None) -> str:
 
 
 class SessionService:
-    def __init__(self, core: ServerCore) -> None:
-        self._core = core
+    # Given the parts it uses rather than the ServerCore that owns it: no import cycle.
+    def __init__(self, config: ServerConfig, storage: Storage, hub: EventHub,
+                 now: Callable[[], float]) -> None:
+        self._config = config
+        self._storage = storage
+        self._hub = hub
+        self._now = now
 
     @property
     def _ttl(self) -> float:
-        return self._core.config.ttl_minutes * 60
+        return self._config.ttl_minutes * 60
 
     def live(self, sid: str | None) -> Session | None:
         """The session for ``sid`` if it exists and has not expired."""
@@ -59,14 +63,14 @@ class SessionService:
         sid = sid.strip().lower()
         if not SID.match(sid):
             return None
-        session = self._core.storage.session(sid)
-        if session is None or session.expires_at <= self._core.now():
+        session = self._storage.session(sid)
+        if session is None or session.expires_at <= self._now():
             return None
         return session
 
     def authenticate(self, sid: str | None) -> tuple[Session, Mailbox]:
         session = self.live(sid)
-        mailbox = None if session is None else self._core.storage.mailbox_by_id(session.mailbox_id)
+        mailbox = None if session is None else self._storage.mailbox_by_id(session.mailbox_id)
         if session is None or mailbox is None:
             raise ApiError(401, INVALID_SID)
         return session, mailbox
@@ -74,28 +78,28 @@ class SessionService:
     def by_event_token(self, token: str) -> tuple[Session, Mailbox] | None:
         if not token or len(token) > 200:
             return None
-        session = self._core.storage.session_by_token(token)
-        if session is None or session.expires_at <= self._core.now():
+        session = self._storage.session_by_token(token)
+        if session is None or session.expires_at <= self._now():
             return None
-        mailbox = self._core.storage.mailbox_by_id(session.mailbox_id)
+        mailbox = self._storage.mailbox_by_id(session.mailbox_id)
         return None if mailbox is None else (session, mailbox)
 
     def owner(self, mailbox_id: int) -> Session | None:
-        now = self._core.now()
-        for session in self._core.storage.sessions_of_mailbox(mailbox_id):
+        now = self._now()
+        for session in self._storage.sessions_of_mailbox(mailbox_id):
             if session.expires_at > now:
                 return session
         return None
 
     def create(self, mailbox: Mailbox, ip: str, lang: str | None) -> Session:
         """A new session on ``mailbox``; the IP's oldest sessions past the cap are evicted."""
-        now = self._core.now()
+        now = self._now()
         session = Session(sid=new_sid(), mailbox_id=mailbox.id, event_token=new_event_token(),
                           started_at=now, expires_at=now + self._ttl, ip=ip, lang=normalise_lang(lang))
-        self._core.storage.save_session(session)
-        cap = self._core.config.sessions_per_ip
+        self._storage.save_session(session)
+        cap = self._config.sessions_per_ip
         if cap > 0:
-            live = self._core.storage.live_sessions_of_ip(ip, now)
+            live = self._storage.live_sessions_of_ip(ip, now)
             for old in live[: max(0, len(live) - cap)]:
                 if old.sid != session.sid:
                     self.end(old)
@@ -103,30 +107,30 @@ class SessionService:
 
     def renew(self, session: Session) -> Session:
         token = session.event_token
-        if self._core.config.event_token_rotation == "on_renewal":
+        if self._config.event_token_rotation == "on_renewal":
             token = new_event_token()
-        renewed = replace(session, expires_at=self._core.now() + self._ttl, event_token=token)
-        self._core.storage.save_session(renewed)
+        renewed = replace(session, expires_at=self._now() + self._ttl, event_token=token)
+        self._storage.save_session(renewed)
         return renewed
 
     def move(self, session: Session, mailbox: Mailbox) -> Session:
         """Point a session at another mailbox; streams of the old one get session_lost."""
         moved = replace(session, mailbox_id=mailbox.id, event_token=new_event_token())
-        self._core.storage.save_session(moved)
-        self._core.hub.session_lost(session.sid, self._ts())
+        self._storage.save_session(moved)
+        self._hub.session_lost(session.sid, self._ts())
         return moved
 
     def end(self, session: Session) -> None:
         """Forget a session: 401 from now on, session_lost on its streams."""
-        self._core.storage.delete_session(session.sid)
-        self._core.hub.session_lost(session.sid, self._ts())
+        self._storage.delete_session(session.sid)
+        self._hub.session_lost(session.sid, self._ts())
 
     def sweep(self) -> int:
         """End every expired session (so its streams hear session_lost); returns how many."""
-        expired = self._core.storage.expired_sessions(self._core.now())
+        expired = self._storage.expired_sessions(self._now())
         for session in expired:
             self.end(session)
         return len(expired)
 
     def _ts(self) -> int:
-        return int(self._core.now() * 1000)
+        return int(self._now() * 1000)

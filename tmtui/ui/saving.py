@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import ProgressBar
 
 from tmtui.api.models import Attachment, Message
-from tmtui.files import save_atomically
+from tmtui.files import Sink, save_atomically
 
 if TYPE_CHECKING:
     from tmtui.ui.screens.reader import ReaderScreen
@@ -24,7 +24,7 @@ async def save_attachment(screen: ReaderScreen, message: Message, attachment: At
     def progress(received: int, total: int | None) -> None:
         bar.update(total=total or attachment.size or None, progress=received)
 
-    async def write(sink) -> int:  # type: ignore[no-untyped-def]
+    async def write(sink: Sink) -> int:
         return await app.sync.download(screen.address, message.id, attachment.name, sink,
                                        expected_size=attachment.size, on_progress=progress)
 

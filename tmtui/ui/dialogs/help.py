@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +18,7 @@ GENERIC_ACTIONS = {"scroll_left", "scroll_right", "page_left", "page_right",
                    "screen.copy_text", "copy_text"}
 
 
-def describe_keys(screen: Screen) -> list[tuple[str, str]]:
+def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, what they do) for the bindings active on ``screen``: footer keys first."""
     seen: dict[str, list[str]] = {}
     actives = sorted(screen.active_bindings.values(), key=lambda a: not a.binding.show)
@@ -37,7 +39,7 @@ def describe_keys(screen: Screen) -> list[tuple[str, str]]:
 class HelpDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", show=False)]
 
-    def __init__(self, screen: Screen, title: str) -> None:
+    def __init__(self, screen: Screen[Any], title: str) -> None:
         super().__init__()
         self.rows = describe_keys(screen)
         self.title_text = title
