@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tmtui.api.errors import AddressInUse, NotFound
+from tmtui.api.errors import NotFound
 from tmtui.api.models import Attachment, Message
 from tmtui.extract import find_code, rank_links
 from tmtui.files import Sink, save_atomically
