@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -76,7 +76,7 @@ def _parse(raw: object) -> list[SavedMailbox]:
         result.append(SavedMailbox(
             address=item["address"],
             sid_token=Secret(token) if isinstance(token, str) and token else None,
-            expires_at=(datetime.fromtimestamp(expires, tz=timezone.utc)
+            expires_at=(datetime.fromtimestamp(expires, tz=UTC)
                         if isinstance(expires, (int, float)) and not isinstance(expires, bool) else None),
             server=server if isinstance(server, str) else "",
         ))

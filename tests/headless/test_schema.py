@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tmtui.api.models import Attachment, Message, MessageSummary
 from tmtui.headless import schema
@@ -16,7 +16,7 @@ from tmtui.render import html_to_text
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 EVIL = "a\x1b]52;c;ZXZpbA==\x07b\x1b[2J\u202ec\x9b31m\x00d\u200be\nf\tg"
-WHEN = datetime(2026, 3, 5, 10, 42, 17, tzinfo=timezone.utc)
+WHEN = datetime(2026, 3, 5, 10, 42, 17, tzinfo=UTC)
 
 
 def strings(value: object) -> list[str]:

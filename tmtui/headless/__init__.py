@@ -18,7 +18,8 @@ of the server in use (the last line of ``tmtui ls``); an address that is not
 saved is an error (exit 4): ``tmtui open ADDRESS`` opens and saves it. Saved
 mailboxes belong to the server that issued them and are never sent elsewhere.
 Saved sessions are reused; a session the server no longer knows (401) is
-reopened with its saved token and the new token is saved, as the TUI does. The top-level options ``--server``, ``--lang``, ``--download-dir`` and
+reopened with its saved token and the new token is saved, as the TUI does.
+The top-level options ``--server``, ``--lang``, ``--download-dir`` and
 ``--no-sse`` apply (before or after the command name).
 
 Output is plain text without colours or escapes; ``--json`` prints one JSON

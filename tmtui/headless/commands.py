@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tmtui.api.errors import NotFound
@@ -63,7 +63,7 @@ async def cmd_read(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     when = schema.iso(mail.timestamp) or ""
     if is_tty() and mail.timestamp is not None:
-        when += f" ({relative_time(mail.timestamp, datetime.now(timezone.utc))})"
+        when += f" ({relative_time(mail.timestamp, datetime.now(UTC))})"
     say(f"From: {sanitize_line(mail.sender, 500)}")
     say(f"Subject: {sanitize_line(mail.subject, 500)}")
     say(f"Date: {when}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tmtui.api.errors import AddressInUse
 from tmtui.api.rules import domain_problem, user_problem
@@ -105,7 +105,7 @@ async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
         emit_json(schema.mailboxes(saved))
         return EXIT_OK
     tty = is_tty()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for index, mailbox in enumerate(saved):
         say(_ls_line(mailbox, default=index == len(saved) - 1, tty=tty, now=now))
     if tty and not saved:

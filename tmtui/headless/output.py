@@ -10,7 +10,7 @@ spaces, so a field never spills into the next one.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tmtui.api.models import Attachment, MessageSummary
@@ -45,7 +45,7 @@ def message_line(message: MessageSummary, *, tty: bool) -> str:
                           _field(message.sender), _field(message.subject)))
     mark = " " if message.read else "*"
     clip = "@" if message.has_attachment else " "
-    when = relative_time(message.timestamp, datetime.now(timezone.utc))
+    when = relative_time(message.timestamp, datetime.now(UTC))
     return (f"{mark}{clip} {_field(message.id, 12):<12} {when:>10}  {_field(message.sender, 30):<30}  "
             f"{_field(message.subject, 80)}")
 

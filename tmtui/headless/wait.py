@@ -36,7 +36,7 @@ import asyncio
 import re
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tmtui.api.errors import NotFound
 from tmtui.api.models import MessageSummary
@@ -142,7 +142,7 @@ class Waiter:
 
     def _set_cutoff(self, server_offset: float | None) -> None:
         """The start on the server's clock (when the stream told it), minus ``--since``."""
-        start = datetime.fromtimestamp(self.started, tz=timezone.utc) + timedelta(seconds=server_offset or 0.0)
+        start = datetime.fromtimestamp(self.started, tz=UTC) + timedelta(seconds=server_offset or 0.0)
         # Mail times are whole seconds: round down, so nothing stored in the
         # second wait started is lost (mail from just before it may count too).
         self.cutoff = (start - timedelta(seconds=self.since)).replace(microsecond=0)
@@ -196,8 +196,9 @@ async def cmd_wait(ctx: Context, args: argparse.Namespace, *, started: float) ->
     if sys.stderr.isatty():
         limit = f" for up to {args.timeout:g} s" if args.timeout else ""
         print(f"Waiting{limit} for new mail (Ctrl-C stops)…", file=sys.stderr, flush=True)
+    scope = asyncio.timeout(args.timeout or None)
     try:
-        async with asyncio.timeout(args.timeout or None) as scope:
+        async with scope:
             mailbox = await ctx.mailbox(address)
             waiter = Waiter(ctx, mailbox, wanted, started=started, since=args.since)
             found = await waiter.run()

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -119,10 +120,8 @@ class StateKeeper:
         if not self.enabled:
             return
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kick.wait(), self._watch_interval)
-            except TimeoutError:
-                pass
             self._kick.clear()
             due = self._dirty and time.monotonic() - self._last_flush >= self._flush_interval
             if self._urgent or due or _signature(self.path) != self._seen:

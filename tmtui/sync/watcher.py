@@ -12,6 +12,7 @@ or the mailbox is gone).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from tmtui import clock
@@ -91,7 +92,7 @@ class MailboxWatcher:
             while self.mailbox is not None:
                 try:
                     await self._step()
-                except Exception as exc:  # noqa: BLE001 - a surprise must not end the watch
+                except Exception as exc:  # a surprise must not end the watch
                     # Type only: a library's message may quote the stream URL and its token.
                     log.warning("watcher: unexpected %s; retrying", type(exc).__name__)
                     self.failures += 1
@@ -109,7 +110,7 @@ class MailboxWatcher:
             return
         used = mailbox.sid_token
         try:
-            if mailbox.sid_token is None or mailbox.connection == "connecting" and not self._listed:
+            if mailbox.sid_token is None or (mailbox.connection == "connecting" and not self._listed):
                 await self._ensure_session()
             if not self._listed:
                 await self.reconcile(full=True)
@@ -133,7 +134,7 @@ class MailboxWatcher:
     async def _ensure_session(self) -> None:
         """A saved mailbox: reopen it with its saved token (the server resumes a live session)."""
         mailbox = self.mailbox
-        if mailbox is None or mailbox.sid_token is not None and await self._token_works():
+        if mailbox is None or (mailbox.sid_token is not None and await self._token_works()):
             return
         await self.recover()
 
@@ -220,12 +221,10 @@ class MailboxWatcher:
     async def _sleep(self, seconds: float | None) -> None:
         """Sleep, but wake early for a refresh, a focus change, a decision or renewal."""
         renewal = self._seconds_to_renewal()
-        if seconds is None or renewal is not None and renewal < seconds:
+        if seconds is None or (renewal is not None and renewal < seconds):
             seconds = renewal
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     # Listing -----------------------------------------------------------------
@@ -239,7 +238,7 @@ class MailboxWatcher:
         except InvalidSession:
             self.wake()  # the main loop recovers the session
             return
-        except Exception as exc:  # noqa: BLE001 - the coalescer must outlive any failure
+        except Exception as exc:  # the coalescer must outlive any failure
             self._quiet_failures += 1
             told = exc.retry_after if isinstance(exc, RateLimited) else None
             delay = max(told or 0.0, backoff(self._quiet_failures, self.retry_hint))
