@@ -37,13 +37,14 @@ class InboxScreen(TmtuiScreen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the mailboxes (or clear the filter)"),
     ]
 
-    rows: reactive[tuple[Row, ...]] = reactive((), init=False)
+    # Data for the widgets (bound in compose): the widgets repaint, not the screen.
+    rows: reactive[tuple[Row, ...]] = reactive((), init=False, repaint=False)
     """The rows the list shows: the mailbox's, newest first, after the filter."""
-    new_ids: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    new_ids: reactive[frozenset[str]] = reactive(frozenset(), init=False, repaint=False)
     """New mail that arrived while the inbox was open and has not been opened yet."""
-    status: reactive[MailboxStatus | None] = reactive(None, init=False)
-    filter_text: reactive[str] = reactive("", init=False)
-    now: reactive[datetime] = reactive(clock.now, init=False)
+    status: reactive[MailboxStatus | None] = reactive(None, init=False, repaint=False)
+    filter_text: reactive[str] = reactive("", init=False, repaint=False)
+    now: reactive[datetime] = reactive(clock.now, init=False, repaint=False)
     """The time the list's "5 min ago" column is relative to (ticks every 30 s)."""
 
     def __init__(self, address: str) -> None:

@@ -36,7 +36,8 @@ class PickerScreen(TmtuiScreen[None]):
         Binding("y", "copy", "Copy", tooltip="Copy the address"),
     ]
 
-    mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False)
+    mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
+    """One snapshot per mailbox, bound to the table (which repaints itself)."""
 
     def __init__(self, *, auto_create: bool = False) -> None:
         super().__init__()
