@@ -130,7 +130,13 @@ class SessionStore:
         its page: listeners hear of them once, when the store is consistent.
         Reads inside the block already see every write. Batches nest (the
         outermost one emits), and what was written is emitted even when the
-        block raises.
+        block raises. Keep the block synchronous (no ``await`` inside): the
+        batch is the store's, not the task's, so another task's writes would
+        be held back with it.
+
+            with store.batch():
+                store.update_meta(address, meta.expires_at, meta.event_token)
+                store.merge_page(address, page, whole=whole)
         """
         self._batch_depth += 1
         try:
