@@ -105,7 +105,7 @@ class Ticker:
 
 async def inbox(channel: Any, params: dict[str, Any]) -> None:
     from benchmarks import appkit
-    from tmtui.ui.widgets.message_list import MessageList
+    from tmtui.ui.screens.inbox import InboxScreen
 
     count = params["count"]
     app = appkit.make_app(params)
@@ -119,13 +119,13 @@ async def inbox(channel: Any, params: dict[str, Any]) -> None:
 
     app.open_inbox = open_inbox
     filtered = [0]
-    original_set_rows = MessageList.set_rows
+    original_refresh_rows = InboxScreen.refresh_rows
 
-    def set_rows(self: MessageList, rows: Any) -> None:
+    def refresh_rows(self: InboxScreen) -> None:  # runs on each key in the filter
+        original_refresh_rows(self)
         filtered[0] += 1
-        original_set_rows(self, rows)
 
-    MessageList.set_rows = set_rows  # type: ignore[method-assign]
+    InboxScreen.refresh_rows = refresh_rows  # type: ignore[method-assign]
     result: dict[str, Any] = {}
     async with app.run_test(size=appkit.SIZE, notifications=True) as pilot:
         ticker = Ticker(app)

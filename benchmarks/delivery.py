@@ -2,7 +2,7 @@
 
 t0 is when the server answered DATA (the mail is stored and its ``changed``
 event queued; probe on ``IntakeHandler.handle_DATA``). t1 is the first frame
-the app composes after the row entered its inbox list (``MessageList.set_rows``
+the app composes after the row entered its inbox list (``MessageList.watch_rows``
 patched in the child to notice new subjects). Both are CLOCK_MONOTONIC.
 
 * one by one: each mail after the previous one is on screen, 120-220 ms apart,
@@ -118,17 +118,17 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
     frames = appkit.Frames(app)
     reported: set[str] = set()
     pending: list[tuple[str, float]] = []  # (subject, when it entered the list)
-    original = MessageList.set_rows
+    original = MessageList.watch_rows
 
-    def set_rows(self: MessageList, rows: Any) -> None:
-        original(self, rows)
+    def watch_rows(self: MessageList, old: Any, rows: Any) -> None:
+        original(self, old, rows)
         now = time.monotonic()
         for row in self.rows:
             if row.subject.startswith("bench-") and row.subject not in reported:
                 reported.add(row.subject)
                 pending.append((row.subject, now))
 
-    MessageList.set_rows = set_rows  # type: ignore[method-assign]
+    MessageList.watch_rows = watch_rows  # type: ignore[method-assign]
     pokes = [0]  # SSE events that asked for a listing (what a naive client would fetch)
     original_poke = Coalescer.poke
 

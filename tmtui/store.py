@@ -2,34 +2,35 @@
 
 It holds plain typed data: the known mailboxes with their session meta, the
 message summaries of each, its connection state and the domain catalog. Only the
-sync layer writes server state into it; screens read it and subscribe to
-:class:`Change` notifications. It knows nothing of HTTP or Textual.
+sync layer writes server state into it; the UI reads it and hears of every
+:class:`Change` (the App subscribes once). It knows nothing of HTTP or Textual.
+
+"New mail" is decided here, once: a change's ``added`` holds only mail that
+arrived after the mailbox was first listed in this run. The rows of the first
+listing and of the pages fetched behind it are ``backfill``: shown, never
+announced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
 from tmtui.api.models import DomainCatalog, MessagePage, MessageSummary, Session
 from tmtui.api.secret import Secret
+from tmtui.changes import Change, ChangeKind, merge_changes
+
+__all__ = ["Change", "ChangeKind", "ConnectionState", "Listener", "Mailbox", "Problem",
+           "SessionStore"]
 
 ConnectionState = Literal["connecting", "live", "polling", "reconnecting", "offline", "lost"]
 Problem = Literal["takeover", "gone"]
-ChangeKind = Literal["mailboxes", "messages", "connection", "session", "catalog"]
 
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What moved in the store. ``added`` lists message ids that are new to the mailbox."""
-
-    kind: ChangeKind
-    address: str | None = None
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    initial: bool = False  # the mailbox's first listing: its rows are not "new mail"
+log = logging.getLogger("tmtui.store")
 
 
 @dataclass(slots=True)
@@ -72,10 +73,32 @@ def _id_order(message_id: str) -> int:
     return int(tail) if tail.isdigit() else -1
 
 
+def _order(message: MessageSummary) -> tuple[datetime, int]:
+    return message.timestamp, _id_order(message.id)
+
+
+def _arrivals(mailbox: Mailbox, fresh: list[MessageSummary], *, initial: bool) -> list[MessageSummary]:
+    """Which of the rows seen for the first time are new mail (the rest are backfill).
+
+    None of the first listing. Once every page has been listed, all of them.
+    In between (the pages behind the first are still being fetched, or failed
+    to), only rows newer than every row already known: mail arrives at the top,
+    while the older pages fill in below.
+    """
+    if initial:
+        return []
+    if mailbox.complete or not mailbox.messages:
+        return fresh
+    newest = _order(mailbox.messages[0])  # the list is kept newest first
+    return [m for m in fresh if _order(m) > newest]
+
+
 class SessionStore:
     def __init__(self) -> None:
         self._mailboxes: dict[str, Mailbox] = {}
         self._listeners: list[Listener] = []
+        self._batch_depth = 0
+        self._pending: list[Change] = []
         self.catalog: DomainCatalog | None = None
 
     # Reading ---------------------------------------------------------------
@@ -91,12 +114,53 @@ class SessionStore:
         return address.lower() in self._mailboxes
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(change)`` after every change; returns a function that unsubscribes.
+
+        Listeners run synchronously inside the writer's call (the sync layer,
+        often under a watcher's lock): they must be quick, and whatever they
+        raise is logged as a bug and goes no further.
+        """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Emit the changes made inside as one merged :class:`Change` per mailbox, at exit.
+
+        For writes that belong together, such as a listing's session meta and
+        its page: listeners hear of them once, when the store is consistent.
+        Reads inside the block already see every write. Batches nest (the
+        outermost one emits), and what was written is emitted even when the
+        block raises. Keep the block synchronous (no ``await`` inside): the
+        batch is the store's, not the task's, so another task's writes would
+        be held back with it.
+
+            with store.batch():
+                store.update_meta(address, meta.expires_at, meta.event_token)
+                store.merge_page(address, page, whole=whole)
+        """
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._pending:
+                pending, self._pending = self._pending, []
+                for change in merge_changes(pending):
+                    self._notify(change)
+
     def _emit(self, change: Change) -> None:
+        if self._batch_depth:
+            self._pending.append(change)
+        else:
+            self._notify(change)
+
+    def _notify(self, change: Change) -> None:
         for listener in list(self._listeners):
-            listener(change)
+            try:
+                listener(change)
+            except Exception:  # a failing listener is a bug to report, never the writer's failure
+                log.exception("store listener %r failed on %s change", listener, change.kind)
 
     # Writing (sync layer only) -------------------------------------------
 
@@ -190,10 +254,13 @@ class SessionStore:
             return
         before = {m.id for m in mailbox.messages}
         after = {m.id for m in messages}
+        fresh = [m for m in messages if m.id not in before]
+        arrived = {m.id for m in _arrivals(mailbox, fresh, initial=initial)}
         mailbox.messages = messages
         self._emit(Change("messages", mailbox.address,
-                          added=tuple(m.id for m in messages if m.id not in before),
-                          removed=tuple(before - after), initial=initial))
+                          added=tuple(m.id for m in fresh if m.id in arrived),
+                          removed=tuple(before - after), initial=initial,
+                          backfill=tuple(m.id for m in fresh if m.id not in arrived)))
 
     def remove_messages(self, address: str, ids: Iterable[str]) -> None:
         mailbox = self.get(address)

@@ -1,9 +1,14 @@
-"""The App is thin: read config, build the store and sync worker, push the picker."""
+"""The App is thin: read config, build the store and sync worker, push the picker.
+
+It is also the one bridge from the store to the UI: it subscribes once, and its
+listener only posts a :class:`StoreChanged` (so nothing a screen does can ever
+raise into the sync layer). The App hands each one to the announcer (new mail)
+and forwards it to the screens.
+"""
 
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Awaitable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -12,23 +17,21 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tmtui import state
 from tmtui.api.client import TempMailClient
-from tmtui.api.models import MessageSummary
 from tmtui.config import Config
 from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change, SessionStore
 from tmtui.sync import SyncWorker
-from tmtui.ui import terminal
+from tmtui.ui.announcer import Announcer
 from tmtui.ui.humanize import describe
+from tmtui.ui.messages import StoreChanged
+from tmtui.ui.screens.base import TmtuiScreen
 
 T = TypeVar("T")
-
-TOAST_INTERVAL = 3.0  # seconds between new-mail toasts of one mailbox
 
 
 def css_path() -> Path:
@@ -64,16 +67,13 @@ class TmtuiApp(App[None]):
         self.startup_warnings = list(warnings)
         self.persist = persist
         self.banner = banner
-        self._terminal_title = ""
-        self._unannounced: dict[str, list[MessageSummary]] = {}
-        self._last_toast: dict[str, float] = {}
-        self._toast_timers: dict[str, Timer] = {}
+        self.announcer = Announcer(self, self.store, config)
 
     def on_mount(self) -> None:
         from tmtui.ui.screens.picker import PickerScreen
 
         self._apply_theme()
-        self.store.subscribe(self._on_store_change)
+        self.store.subscribe(self._store_changed)
         self.sync.load_saved(self.saved)
         self.run_worker(self.sync.run(), name="sync", group="sync",
                         exclusive=True, exit_on_error=False)
@@ -146,60 +146,16 @@ class TmtuiApp(App[None]):
     def report_error(self, exc: BaseException) -> None:
         self.notify(describe(exc), severity="error", markup=False, timeout=8)
 
-    def _on_store_change(self, change: Change) -> None:
-        if change.kind in ("messages", "mailboxes"):
-            self._update_title()
-        if change.kind != "messages" or change.address is None or change.initial:
-            return
-        mailbox = self.store.get(change.address)
-        added = set(change.added)
-        fresh = [m for m in mailbox.messages if m.id in added] if mailbox and added else []
-        if mailbox is not None and fresh:
-            self._announce(mailbox.address, fresh)
+    def _store_changed(self, change: Change) -> None:
+        """The one store listener: it only queues a message, so it cannot fail the sync layer."""
+        self.post_message(StoreChanged(change))
 
-    def _announce(self, address: str, fresh: list[MessageSummary]) -> None:
-        if self.config.auto_copy_code:
-            from tmtui.extract import find_code
-
-            code = find_code(fresh[0].subject, fresh[0].excerpt)
-            if code is not None:
-                self.copy_to_clipboard(code.value)
-                self.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
-        # One toast per mailbox every few seconds: a burst becomes "(+N more)" rather
-        # than a stack of toasts, each of which costs a layout.
-        self._unannounced.setdefault(address, []).extend(fresh)
-        wait = self._last_toast.get(address, float("-inf")) + TOAST_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self._flush_announcement(address)
-        elif address not in self._toast_timers:
-            self._toast_timers[address] = self.set_timer(wait, lambda: self._flush_announcement(address))
-
-    def _flush_announcement(self, address: str) -> None:
-        self._toast_timers.pop(address, None)
-        fresh = self._unannounced.pop(address, [])
-        if not fresh:
-            return
-        self._last_toast[address] = time.monotonic()
-        newest = max(fresh, key=lambda m: m.timestamp)
-        more = f" (+{len(fresh) - 1} more)" if len(fresh) > 1 else ""
-        sender, subject = sanitize_line(newest.sender, 60), sanitize_line(newest.subject, 80)
-        self.notify(f"{sender}: {subject}{more}", title=f"New mail for {sanitize_line(address, 80)}",
-                    markup=False)
-        if self.app_focus:
-            return  # the extras below are for a terminal in the background
-        if self.config.bell:
-            self.bell()
-        if self.config.desktop_notify:
-            terminal.desktop_notify(self, "tmtui: new mail", f"{sender}: {subject}{more}")
-
-    def _update_title(self) -> None:
-        if not self.config.terminal_title:
-            return
-        unread = sum(m.unread for m in self.store.mailboxes)
-        title = f"tmtui ({unread} unread)" if unread else "tmtui"
-        if title != self._terminal_title:
-            self._terminal_title = title
-            terminal.set_title(self, title)
+    def on_store_changed(self, message: StoreChanged) -> None:
+        change = message.change
+        self.announcer.changed(change)
+        for screen in self.screen_stack:
+            if isinstance(screen, TmtuiScreen):
+                screen.post_message(StoreChanged(change))
 
     def action_help(self) -> None:
         from tmtui.ui.dialogs.help import HelpDialog

@@ -1,12 +1,15 @@
-"""What every tmtui screen shares: typed access to the app and a store subscription."""
+"""What every tmtui screen shares: typed access to the app.
+
+Screens never subscribe to the store: the App forwards each
+:class:`~tmtui.ui.messages.StoreChanged` to every tmtui screen on the stack,
+and a screen that cares handles it (``on_store_changed``).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from textual.screen import Screen
-
-from tmtui.ui.messages import StoreChanged
 
 if TYPE_CHECKING:
     from tmtui.ui.app import TmtuiApp
@@ -18,10 +21,3 @@ class TmtuiScreen(Screen[R], Generic[R]):
     @property
     def tapp(self) -> TmtuiApp:
         return cast("TmtuiApp", self.app)
-
-    def on_mount(self) -> None:
-        self._unsubscribe = self.tapp.store.subscribe(
-            lambda change: self.post_message(StoreChanged(change)))
-
-    def on_unmount(self) -> None:
-        self._unsubscribe()

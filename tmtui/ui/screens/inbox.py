@@ -1,12 +1,19 @@
-"""The inbox of one mailbox: live rows, newest first, with marks and a filter."""
+"""The inbox of one mailbox: live rows, newest first, with marks and a filter.
+
+State flows down: the screen keeps what the widgets show in reactives (the
+rows after the filter, the new-mail highlight, the header's snapshot, the
+clock) and binds them to the widgets with ``data_bind``. It learns of store
+changes from the App's :class:`~tmtui.ui.messages.StoreChanged`.
+"""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-from rich.text import Text
+from datetime import datetime
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from tmtui import clock
@@ -17,7 +24,7 @@ from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.message_list import MessageList, Row, to_row
-from tmtui.ui.widgets.status import countdown, state_text
+from tmtui.ui.widgets.status import InboxHeader, MailboxStatus
 
 
 class InboxScreen(TmtuiScreen[None]):
@@ -30,27 +37,33 @@ class InboxScreen(TmtuiScreen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the mailboxes (or clear the filter)"),
     ]
 
+    # Data for the widgets (bound in compose): the widgets repaint, not the screen.
+    rows: reactive[tuple[Row, ...]] = reactive((), init=False, repaint=False)
+    """The rows the list shows: the mailbox's, newest first, after the filter."""
+    new_ids: reactive[frozenset[str]] = reactive(frozenset(), init=False, repaint=False)
+    """New mail that arrived while the inbox was open and has not been opened yet."""
+    status: reactive[MailboxStatus | None] = reactive(None, init=False, repaint=False)
+    filter_text: reactive[str] = reactive("", init=False, repaint=False)
+    now: reactive[datetime] = reactive(clock.now, init=False, repaint=False)
+    """The time the list's "5 min ago" column is relative to (ticks every 30 s)."""
+
     def __init__(self, address: str) -> None:
         super().__init__()
         self.address = address
         self.title = address
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
-        self._seen: set[str] | None = None  # ids shown so far; None before the first listing
-        self._fresh: set[str] = set()
-        self._header_plain = ""
 
     def compose(self) -> ComposeResult:
         if self.tapp.banner:
             yield Static(self.tapp.banner, id="banner", markup=False)
-        yield Static(id="inbox-header")
+        yield InboxHeader(self.address, id="inbox-header").data_bind(InboxScreen.status)
         yield Input(placeholder="filter by sender or subject", id="filter")
         yield Static("", id="inbox-empty")
-        yield MessageList(id="messages")
+        yield MessageList(id="messages").data_bind(InboxScreen.rows, InboxScreen.new_ids,
+                                                   InboxScreen.now)
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.refresh_header()
         self.refresh_rows()
         self.set_interval(1.0, self.refresh_header)
         self.set_interval(30.0, self._tick_times)
@@ -65,35 +78,27 @@ class InboxScreen(TmtuiScreen[None]):
         self.refresh_rows()
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        if message.change.address not in (None, self.address):
+        change = message.change
+        if change.address not in (None, self.address):
             return
-        if message.change.kind in ("messages", "mailboxes"):
+        if change.removed:
+            for message_id in change.removed:
+                self._rows.pop(message_id, None)
+        if change.added or change.removed:
+            self.new_ids = (self.new_ids | set(change.added)) - set(change.removed)
+        if change.touches("messages", "mailboxes"):
             self.refresh_rows()
-        self.refresh_header()
+        else:
+            self.refresh_header()
         mailbox = self.mailbox
-        if mailbox is not None and mailbox.problem and message.change.kind == "connection":
+        if mailbox is not None and mailbox.problem and change.touches("connection"):
             self.resolve_problem()
 
-    # Drawing --------------------------------------------------------------------
+    # What the widgets show ------------------------------------------------------------
 
     def refresh_header(self) -> None:
         mailbox = self.mailbox
-        header = Text()
-        header.append(sanitize_line(self.address, max_len=80), style="bold")
-        if mailbox is not None:
-            header.append(f"   expires in {countdown(mailbox.expires_at)}   ")
-            header.append_text(state_text(mailbox))
-            total = len(mailbox.messages)
-            header.append(f"   {total} message{'s' if total != 1 else ''}, {mailbox.unread} unread")
-            if not mailbox.complete and total:
-                header.append(" (loading…)", style="dim")
-        if header.plain == self._header_plain:
-            return  # the countdown shows minutes: most ticks change nothing
-        # A full layout only when the header would take another number of lines.
-        width = max(1, self.size.width - 2)
-        relayout = -(-header.cell_len // width) != -(-cell_len(self._header_plain) // width)
-        self._header_plain = header.plain
-        self.query_one("#inbox-header", Static).update(header, layout=relayout)
+        self.status = MailboxStatus.of(mailbox) if mailbox is not None else None
 
     def _row(self, message: MessageSummary) -> Row:
         cached = self._rows.get(message.id)
@@ -105,33 +110,27 @@ class InboxScreen(TmtuiScreen[None]):
 
     def refresh_rows(self) -> None:
         mailbox = self.mailbox
-        messages = mailbox.messages if mailbox else []
-        ids = {m.id for m in messages}
-        if self._seen is None:
-            if mailbox is not None and mailbox.listed:
-                self._seen = set(ids)
-        else:
-            self._fresh |= ids - self._seen
-            self._seen |= ids
-        self._fresh &= ids
-        query = self.query_one("#filter", Input).value.strip().lower()
-        rows = [self._row(m) for m in messages]
+        rows = [self._row(m) for m in (mailbox.messages if mailbox else [])]
+        query = self.filter_text.strip().lower()
         if query:
             rows = [r for r in rows if query in r.sender.lower() or query in r.subject.lower()]
-        message_list = self.query_one(MessageList)
-        message_list.new_ids = self._fresh
-        message_list.set_rows(rows)
+        self.rows = tuple(rows)
+        self._show_empty(self.rows)
+        self.refresh_header()
+
+    def _show_empty(self, rows: tuple[Row, ...]) -> None:
         empty = self.query_one("#inbox-empty", Static)
         empty.display = not rows
         if not rows:
-            empty.update("No messages match the filter." if query else
+            empty.update("No messages match the filter." if self.filter_text.strip() else
                          f"No mail yet. Send something to {sanitize_line(self.address, 80)}; "
                          "it appears here the moment it arrives.")
 
+    def watch_filter_text(self) -> None:
+        self.refresh_rows()
+
     def _tick_times(self) -> None:
-        message_list = self.query_one(MessageList)
-        message_list.now = clock.now()
-        message_list.refresh()
+        self.now = clock.now()
 
     # Actions ----------------------------------------------------------------------
 
@@ -139,7 +138,7 @@ class InboxScreen(TmtuiScreen[None]):
     def open_message(self, event: MessageList.Selected) -> None:
         from tmtui.ui.screens.reader import ReaderScreen
 
-        self._fresh.discard(event.message_id)
+        self.new_ids = self.new_ids - {event.message_id}
         self.app.push_screen(ReaderScreen(self.address, event.message_id), callback=self._read_up_to)
 
     def _read_up_to(self, message_id: str | None) -> None:
@@ -159,7 +158,7 @@ class InboxScreen(TmtuiScreen[None]):
                 return
         deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, ids))
         if deleted is not None:
-            message_list.marked.clear()
+            message_list.marked = frozenset()
             self.notify(f"Deleted {len(ids)} message{'s' if len(ids) != 1 else ''}", markup=False)
 
     @work(group="inbox-refresh", exclusive=True, exit_on_error=False)
@@ -172,8 +171,8 @@ class InboxScreen(TmtuiScreen[None]):
         box.focus()
 
     @on(Input.Changed, "#filter")
-    def filter_changed(self) -> None:
-        self.refresh_rows()
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
@@ -20,7 +20,8 @@ from tmtui.ui.dialogs.mailbox_forms import (
 )
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
-from tmtui.ui.widgets.status import countdown, state_text
+from tmtui.ui.widgets.mailbox_table import MailboxTable
+from tmtui.ui.widgets.status import MailboxStatus
 
 
 class PickerScreen(TmtuiScreen[None]):
@@ -35,6 +36,9 @@ class PickerScreen(TmtuiScreen[None]):
         Binding("y", "copy", "Copy", tooltip="Copy the address"),
     ]
 
+    mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
+    """One snapshot per mailbox, bound to the table (which repaints itself)."""
+
     def __init__(self, *, auto_create: bool = False) -> None:
         super().__init__()
         self.auto_create = auto_create
@@ -42,18 +46,12 @@ class PickerScreen(TmtuiScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="banner", markup=False)
-        table: DataTable[Text] = DataTable(id="mailboxes", cursor_type="row", zebra_stripes=True)
-        table.add_column("Address", key="address")
-        table.add_column("Unread", key="unread")
-        table.add_column("Expires", key="expires")
-        table.add_column("State", key="state")
-        yield table
+        yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
         yield Static("No mailboxes yet: press n for a random address, c to choose a name, "
                      "o to reopen one.", id="empty-hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         banner = self.tapp.banner
         self.query_one("#banner", Static).update(banner or "")
         self.query_one("#banner").display = bool(banner)
@@ -74,22 +72,10 @@ class PickerScreen(TmtuiScreen[None]):
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        table = self.query_one("#mailboxes", DataTable)
-        mailboxes = self.tapp.store.mailboxes
-        wanted = [m.address for m in mailboxes]
-        for key in [k.value for k in table.rows if k.value not in wanted]:
-            table.remove_row(key)
-        for mailbox in mailboxes:
-            unread = mailbox.unread
-            cells = (Text(sanitize_line(mailbox.address, max_len=80)),
-                     Text(str(unread) if unread else "", style="bold"),
-                     Text(countdown(mailbox.expires_at)),
-                     state_text(mailbox))
-            if mailbox.address in table.rows:
-                for column, cell in zip(("address", "unread", "expires", "state"), cells, strict=True):
-                    table.update_cell(mailbox.address, column, cell)
-            else:
-                table.add_row(*cells, key=mailbox.address)
+        """A snapshot of every mailbox; the table redraws only what differs."""
+        self.mailboxes = tuple(MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+
+    def watch_mailboxes(self, mailboxes: tuple[MailboxStatus, ...]) -> None:
         self.query_one("#empty-hint").display = not mailboxes
 
     @property
@@ -134,6 +120,7 @@ class PickerScreen(TmtuiScreen[None]):
 
     async def _claim(self, address: str, claim: Callable[[bool], Awaitable[str]]) -> None:
         """Run ``claim(takeover)``; on 409 ask once whether to take the address over."""
+        opened: str | None
         try:
             opened = await claim(False)
         except MailboxNotFound:

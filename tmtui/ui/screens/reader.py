@@ -72,7 +72,6 @@ class ReaderScreen(TmtuiScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#save-progress").display = False
         self.query_one("#body-text").display = False
         self.query_one("#reader-attachments").display = False

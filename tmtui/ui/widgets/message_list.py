@@ -7,7 +7,6 @@ the mailbox. Row text is sanitised and drawn as plain segments, never markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,7 +68,15 @@ def _display_sender(sender: str) -> str:
 
 
 class MessageList(ScrollView, can_focus=True):
-    """Rows of messages with a cursor, marks and a highlight for new arrivals."""
+    """Rows of messages with a cursor, marks and a highlight for new arrivals.
+
+    The owner (the inbox screen) binds ``rows``, ``new_ids`` and ``now`` with
+    ``data_bind``; a change to any of them repaints what is visible. Marks are
+    the list's own (space toggles them), a reactive so the owner can clear
+    them. One exception to "data in, repaint follows": a cursor move repaints
+    just the two lines it touches with ``refresh_line`` (Line API), not the
+    whole list.
+    """
 
     COMPONENT_CLASSES = {
         "message-list--cursor",
@@ -103,6 +110,12 @@ class MessageList(ScrollView, can_focus=True):
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    rows: reactive[tuple[Row, ...]] = reactive((), init=False, repaint=False)
+    """Newest first, as they are shown (the owner applies the filter)."""
+    new_ids: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    marked: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    now: reactive[datetime] = reactive(clock.now, init=False)
+    """What the relative times ("5 min ago") are relative to."""
 
     @dataclass
     class Selected(Message):
@@ -116,22 +129,18 @@ class MessageList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Row] = []
-        self.marked: set[str] = set()
-        self.new_ids: set[str] = set()
         self._badges: dict[str, str] = {}  # computed when a row is first drawn
-        self.now: datetime = clock.now()
 
     # Data ------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[Row]) -> None:
-        """Replace the rows, keeping the cursor on the same message if it is still there."""
-        current = self.current_id
-        self.rows = list(rows)
-        self.marked &= {r.id for r in self.rows} if self.marked else set()
-        self.virtual_size = Size(self.size.width, len(self.rows))
+    def watch_rows(self, old: tuple[Row, ...], new: tuple[Row, ...]) -> None:
+        """Keep the cursor on the same message if it is still there."""
+        current = old[self.cursor].id if 0 <= self.cursor < len(old) else None
+        if self.marked:
+            self.marked &= {r.id for r in new}
+        self.virtual_size = Size(self.size.width, len(new))
         index = self._index_of(current) if current is not None else None
-        self.cursor = index if index is not None else min(self.cursor, max(0, len(self.rows) - 1))
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(new) - 1))
         self.refresh()
 
     def _index_of(self, message_id: str) -> int | None:
@@ -185,7 +194,6 @@ class MessageList(ScrollView, can_focus=True):
             return
         self.marked ^= {current}
         self.cursor += 1
-        self.refresh_line(self.cursor - 1)
 
     def action_select(self) -> None:
         if self.current_id is not None:

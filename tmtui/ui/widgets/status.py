@@ -1,14 +1,24 @@
-"""Small display helpers for a mailbox's connection state and expiry."""
+"""A mailbox's state, expiry and counts as the header and the picker show them.
+
+:class:`MailboxStatus` is a snapshot taken by the screen (from the store and
+the clock); widgets take it through a reactive, so a tick or a store change
+that alters nothing on screen costs one comparison.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
 
 from tmtui import clock
 from tmtui.safety import sanitize_line
-from tmtui.store import Mailbox
+from tmtui.store import ConnectionState, Mailbox
 
 STATE_STYLE = {
     "live": "bold green",
@@ -18,6 +28,32 @@ STATE_STYLE = {
     "offline": "bold red",
     "lost": "bold red",
 }
+
+
+class HasState(Protocol):
+    @property
+    def connection(self) -> ConnectionState: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxStatus:
+    """What a screen shows of one mailbox at one moment (the countdown as text)."""
+
+    address: str
+    expires: str
+    connection: ConnectionState
+    detail: str
+    total: int
+    unread: int
+    complete: bool
+
+    @classmethod
+    def of(cls, mailbox: Mailbox, now: datetime | None = None) -> MailboxStatus:
+        return cls(mailbox.address, countdown(mailbox.expires_at, now), mailbox.connection,
+                   mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete)
 
 
 def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
@@ -34,10 +70,46 @@ def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
     return f"{minutes}m {seconds:02d}s"
 
 
-def state_text(mailbox: Mailbox) -> Text:
+def state_text(mailbox: HasState) -> Text:
     """`● live`, or the state with its one-line detail (sanitised by whoever set it)."""
     text = Text("● ", style=STATE_STYLE.get(mailbox.connection, ""))
     text.append(mailbox.connection, style=STATE_STYLE.get(mailbox.connection, ""))
     if mailbox.detail:
         text.append(f" ({sanitize_line(mailbox.detail, max_len=80)})", style="dim")
     return text
+
+
+class InboxHeader(Static):
+    """The inbox's top line: address, expiry, connection state and counts.
+
+    ``address`` is shown even before the mailbox is in the store; ``status``
+    is bound by the inbox screen (``data_bind``).
+    """
+
+    status: reactive[MailboxStatus | None] = reactive(None, init=False, repaint=False)
+
+    def __init__(self, address: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.address = address
+        self._plain = ""
+
+    def on_mount(self) -> None:
+        self.watch_status(self.status)
+
+    def watch_status(self, status: MailboxStatus | None) -> None:
+        header = Text()
+        header.append(sanitize_line(self.address, max_len=80), style="bold")
+        if status is not None:
+            header.append(f"   expires in {status.expires}   ")
+            header.append_text(state_text(status))
+            header.append(f"   {status.total} message{'s' if status.total != 1 else ''}, "
+                          f"{status.unread} unread")
+            if not status.complete and status.total:
+                header.append(" (loading…)", style="dim")
+        if header.plain == self._plain:
+            return
+        # A full layout only when the header would take another number of lines.
+        width = max(1, self.screen.size.width - 2) if self.is_attached else 1
+        relayout = -(-header.cell_len // width) != -(-cell_len(self._plain) // width)
+        self._plain = header.plain
+        self.update(header, layout=relayout)

@@ -1,0 +1,45 @@
+"""The picker's table of mailboxes, fed one snapshot per mailbox through a reactive."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import DataTable
+
+from tmtui.safety import sanitize_line
+from tmtui.ui.widgets.status import MailboxStatus, state_text
+
+COLUMNS = ("address", "unread", "expires", "state")
+
+
+class MailboxTable(DataTable[Text]):
+    """One row per mailbox: address, unread count, expiry and connection state.
+
+    ``mailboxes`` is bound by the picker (``data_bind``); the table changes only
+    the rows and cells that differ, so the cursor stays where it was.
+    """
+
+    mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        for key, label in zip(COLUMNS, ("Address", "Unread", "Expires", "State"), strict=True):
+            self.add_column(label, key=key)
+
+    def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
+        before = {status.address: status for status in old}
+        wanted = {status.address for status in new}
+        for key in [k for k in self.rows if k.value not in wanted]:
+            self.remove_row(key)
+        for status in new:
+            if before.get(status.address) == status and status.address in self.rows:
+                continue
+            cells = (Text(sanitize_line(status.address, max_len=80)),
+                     Text(str(status.unread) if status.unread else "", style="bold"),
+                     Text(status.expires),
+                     state_text(status))
+            if status.address in self.rows:
+                for column, cell in zip(COLUMNS, cells, strict=True):
+                    self.update_cell(status.address, column, cell)
+            else:
+                self.add_row(*cells, key=status.address)
