@@ -197,13 +197,13 @@ class SessionStore:
 
     def _apply_meta(self, mailbox: Mailbox, expires_at: datetime | None,
                     event_token: Secret | None) -> None:
-        changed = False
+        """Quietly: every listing renews the session, and the screens' countdowns
+        tick each second anyway, so a renewal alone is no change to announce
+        (it would double the store changes of every arriving mail)."""
         if expires_at is not None and expires_at != mailbox.expires_at:
-            mailbox.expires_at, changed = expires_at, True
+            mailbox.expires_at = expires_at
         if event_token and event_token != mailbox.event_token:
             mailbox.event_token = event_token
-        if changed:
-            self._emit(Change("session", mailbox.address))
 
     def set_catalog(self, catalog: DomainCatalog) -> None:
         if catalog != self.catalog:

@@ -154,15 +154,15 @@ def test_a_batch_emits_one_change_with_every_kind_and_id() -> None:
     store.merge_page("a@b.test", page(msg(1), msg(2)), whole=True)
     before = len(changes)
     with store.batch():
-        store.update_meta("a@b.test", T0 + timedelta(hours=1), None)
+        store.set_connection("a@b.test", "live")
         store.merge_page("a@b.test", page(msg(3), msg(2)), whole=True)
         store.merge_page("a@b.test", page(msg(4), msg(3), msg(2)), whole=True)
         assert ids(store) == ["4", "3", "2"]  # reads inside the batch see every write
         assert len(changes) == before
     [change] = changes[before:]
     assert change.address == "a@b.test"
-    assert change.kinds == {"session", "messages"} and change.touches("messages")
-    assert not change.touches("connection", "catalog")
+    assert change.kinds == {"connection", "messages"} and change.touches("messages")
+    assert not change.touches("session", "catalog")
     assert change.added == ("3", "4") and change.removed == ("1",)
 
 
@@ -211,3 +211,12 @@ def test_merging_changes_unites_their_ids_and_refuses_two_mailboxes() -> None:
     assert Change("connection", "a@b.test").merge(Change("catalog")).kinds == {"connection", "catalog"}
     with pytest.raises(ValueError):
         first.merge(Change("messages", "c@d.test"))
+
+
+def test_a_renewal_alone_is_recorded_quietly() -> None:
+    """Every listing renews the session: announcing it would double each mail's changes."""
+    store, changes = store_with()
+    before = len(changes)
+    store.update_meta("a@b.test", T0 + timedelta(hours=2), None)
+    assert store.get("a@b.test").expires_at == T0 + timedelta(hours=2)
+    assert len(changes) == before

@@ -264,10 +264,11 @@ class MailboxWatcher:
             sid = mailbox.sid_token
             client, store = self.client, self.store
             first = await client.get_email_list(sid)
-            if first.catalog is not None:
-                store.set_catalog(first.catalog)  # listings carry the live domain catalog
             whole = first.count == 0 or (self.page_size is not None and first.count < self.page_size)
-            store.merge_page(self.address, first, whole=whole)
+            with store.batch():  # one arriving mail, one store change
+                if first.catalog is not None:
+                    store.set_catalog(first.catalog)  # listings carry the live domain catalog
+                store.merge_page(self.address, first, whole=whole)
             if full or (not whole and not mailbox.complete):
                 # The rest pages in behind the first page, which is already shown.
                 messages = list(first.messages)
