@@ -8,6 +8,7 @@ with the wall time (``time.monotonic``) and the main thread's CPU time
 
 Keys go in as the terminal driver delivers them (an ``events.Key`` posted to
 the app), not through ``pilot.press``, whose idle waits cost ~41 ms per key.
+``until`` is the tests' waiting helper (``tests.support.waiting``).
 """
 
 from __future__ import annotations
@@ -111,16 +112,6 @@ def message_list(app: Any) -> MessageList | None:
 def rows_shown(app: Any) -> int:
     widget = message_list(app)
     return len(widget.rows) if widget is not None else 0
-
-
-async def until(predicate: Callable[[], bool], timeout: float, step: float = 0.01,
-                what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout:g} s")
-        await asyncio.sleep(step)
 
 
 def mailbox_state(app: Any) -> str | None:

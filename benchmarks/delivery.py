@@ -108,6 +108,7 @@ def run(quick: bool) -> list[Metric]:
 async def watch(channel: Any, params: dict[str, Any]) -> None:
     """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it."""
     from benchmarks import appkit
+    from tests.support.waiting import until
     from tmtui.coalesce import Coalescer
     from tmtui.ui.widgets.message_list import MessageList
 
@@ -147,7 +148,7 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
     frames.listeners.append(on_frame)
     want = "live" if params["sse"] else "polling"
     async with app.run_test(size=appkit.SIZE, notifications=True):
-        await appkit.until(lambda: appkit.message_list(app) is not None
+        await until(lambda: appkit.message_list(app) is not None
                            and appkit.mailbox_state(app) == want, 30, what=f"inbox {want}")
         channel.emit("ready")
         while (await channel.receive()).get("kind") != "stop":

@@ -29,9 +29,9 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from helpers.mail import build_mail, deliver
-from ui.waiting import screen_text, screen_until, store_until
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import paths
 from tmtui.api.client import TempMailClient
 from tmtui.config import Config

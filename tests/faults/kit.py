@@ -3,15 +3,14 @@ the live inbox, and the checks every fault test ends with."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
 from textual.pilot import Pilot
-from ui.waiting import screen_text, screen_until, store_until
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.config import Config
 from tmtui.state import SavedMailbox
@@ -93,12 +92,3 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.02)

@@ -25,17 +25,18 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.mail import deliver
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from tests.support.mail import deliver
+from tests.support.waiting import screen_text, until
 from tmtui.api.client import TempMailClient
 from tmtui.config import Config
 from tmtui.safety import safe_filename
 
 from .corpus import Case
 from .fakes import FakeUnscrubbingServer
-from .screen import screen_text, terminal_problems
+from .screen import terminal_problems
 
 SIZE = (120, 40)
 STEP_TIMEOUT = 30.0
@@ -100,13 +101,11 @@ class Walk:
 
     async def until(self, pilot, predicate: Callable[[], bool], what: str,
                     timeout: float = STEP_TIMEOUT) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() > deadline:
-                raise TimeoutError(f"{what} not reached in {timeout:g} s")
+        async def tick() -> None:
             await pilot._wait_for_screen()
             await asyncio.sleep(0.005)
+
+        await until(predicate, timeout, what=what, tick=tick)
 
     def check(self, app, outcome: Outcome, where: str, ignore_rows: Collection[int] = ()) -> None:
         for problem in terminal_problems(app, ignore_rows):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
-
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.config import Config
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ReferenceServer
 from tmtui.ui.app import TmtuiApp
-from ui.waiting import screen_text, screen_until, store_until
 
 FAST = {"poll_min_seconds": 1.0, "poll_max_seconds": 1.0}
 

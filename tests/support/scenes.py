@@ -11,7 +11,7 @@ expiry countdown), the address (``demo.user@demo.test``, claimed through the
 API like ``c`` does), the seeded mail (``tmtui.demo_mail``; delivered one by
 one with the server clock at each mail's Date, so ids and times are the same
 every run), the time zone (UTC, the reader shows local time) and the text
-cursors (blink off). Not imported by the app itself; the server extra is needed.
+cursors (blink off). Test support, not shipped; the server extra is needed.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.support.waiting import screen_text, screen_until
 from tmtui import clock
 from tmtui.api.client import TempMailClient
 from tmtui.config import Config
@@ -158,24 +159,6 @@ def scene(download_dir: Path, *, now: datetime = SCENE_NOW) -> Iterator[Scene]:
 
 # Driving the app ---------------------------------------------------------------------
 
-
-async def until(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 10.0,
-                what: str = "condition") -> None:
-    """Let the app run until ``predicate()`` holds (checked every frame or so)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout} s")
-        await pilot.pause(0.01)
-
-
-def screen_text(pilot: Pilot[object]) -> str:
-    """What the terminal shows now, as plain text."""
-    strips = pilot.app.screen._compositor.render_strips()  # noqa: SLF001 - no public text export
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
 async def settle(pilot: Pilot[object]) -> None:
     """Text cursors solid (no blink), animations done, layout and paint flushed."""
     from textual.widgets import Input, TextArea
@@ -209,7 +192,7 @@ async def inbox_ready(pilot: Pilot[object]) -> None:
                 and len(screen.query_one(MessageList).rows) == count
                 and "● live" in screen_text(pilot))
 
-    await until(pilot, ready, what="the live inbox")
+    await screen_until(pilot, ready, what="the live inbox")
 
 
 async def open_message(pilot: Pilot[object], subject: str) -> None:
@@ -221,9 +204,9 @@ async def open_message(pilot: Pilot[object], subject: str) -> None:
     rows = app.screen.query_one(MessageList).rows
     index = next(i for i, row in enumerate(rows) if row.subject == subject)
     await pilot.press("g", *["j"] * index, "enter")
-    await until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None,
+    await screen_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None,
                 what=f"the reader on {subject!r}")
-    await until(pilot, lambda: subject in screen_text(pilot), what="the reader's headers")
+    await screen_until(pilot, lambda: subject in screen_text(pilot), what="the reader's headers")
     await pilot.pause()
 
 
@@ -241,15 +224,15 @@ async def shot_picker(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await pilot.press("escape")
-    await until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen), what="the picker")
-    await until(pilot, lambda: "● live" in screen_text(pilot), what="the picker's live row")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen), what="the picker")
+    await screen_until(pilot, lambda: "● live" in screen_text(pilot), what="the picker's live row")
     await settle(pilot)
 
 
 async def shot_reader(pilot: Pilot[object]) -> None:
     await inbox_ready(pilot)
     await open_message(pilot, CODE_SUBJECT)
-    await until(pilot, lambda: "482913" in screen_text(pilot), what="the verification code")
+    await screen_until(pilot, lambda: "482913" in screen_text(pilot), what="the verification code")
     await settle(pilot)
 
 
@@ -258,9 +241,9 @@ async def shot_save(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await open_message(pilot, INVOICE_SUBJECT)
-    await until(pilot, lambda: "receipt.png" in screen_text(pilot), what="the attachment list")
+    await screen_until(pilot, lambda: "receipt.png" in screen_text(pilot), what="the attachment list")
     await pilot.press("a")
-    await until(pilot, lambda: isinstance(pilot.app.screen, AttachmentDialog), what="the chooser")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, AttachmentDialog), what="the chooser")
     await settle(pilot)
 
 
@@ -269,7 +252,7 @@ async def shot_help(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await pilot.press("question_mark")
-    await until(pilot, lambda: isinstance(pilot.app.screen, HelpDialog), what="the keys dialog")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, HelpDialog), what="the keys dialog")
     await settle(pilot)
 
 
