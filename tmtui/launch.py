@@ -7,6 +7,7 @@ import sys
 
 from tmtui import config as config_mod
 from tmtui import state
+from tmtui.builder import build_app
 
 
 def run_tui(args: argparse.Namespace, *, banner: str | None = None, persist: bool = True) -> int:
@@ -18,12 +19,7 @@ def run_tui(args: argparse.Namespace, *, banner: str | None = None, persist: boo
         return 2
     saved, warning = state.load() if persist else ([], None)
     warnings = [*config.warnings, *([warning] if warning else [])]
-
-    from tmtui.api.client import TempMailClient
-    from tmtui.ui.app import TmtuiApp
-
-    client = TempMailClient(config.server, timeout=config.timeout, lang=config.lang)
-    app = TmtuiApp(config, client, saved=saved, start_address=args.address,
-                   warnings=warnings, persist=persist, banner=banner)
+    app = build_app(config, saved=saved, start_address=args.address, warnings=warnings,
+                    persist=persist, banner=banner)
     app.run()
     return app.return_code or 0

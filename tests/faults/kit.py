@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from tests.support.mail import build_mail, deliver
 from tests.support.waiting import screen_text, screen_until, store_until
-from tmtui.api.client import TempMailClient
+from tmtui import builder
 from tmtui.config import Config
 from tmtui.state import SavedMailbox
 from tmtui.store import Mailbox
@@ -27,9 +27,8 @@ def build_app(base_url: str, downloads: Path, *, faulty: FaultyTransport | None 
               saved: Sequence[SavedMailbox] = (), warnings: Sequence[str] = (),
               persist: bool = False, **config: object) -> TmtuiApp:
     options = {**FAST, **config}
-    client = TempMailClient(base_url, transport=faulty)
-    return TmtuiApp(Config(server=base_url, download_dir=downloads, **options),  # type: ignore[arg-type]
-                    client, saved=saved, warnings=warnings, persist=persist)
+    return builder.build_app(Config(server=base_url, download_dir=downloads, **options),  # type: ignore[arg-type]
+                             saved=saved, warnings=warnings, persist=persist, transport=faulty)
 
 
 def record_notifications(app: TmtuiApp) -> list[str]:

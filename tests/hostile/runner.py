@@ -30,7 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from tests.support.mail import deliver
 from tests.support.waiting import screen_text, until
-from tmtui.api.client import TempMailClient
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.safety import safe_filename
 
@@ -138,7 +138,6 @@ class Walk:
         from tmtui.server.config import ServerConfig
         from tmtui.server.runner import ReferenceServer
         from tmtui.ui import terminal
-        from tmtui.ui.app import TmtuiApp
 
         self.downloads.mkdir(parents=True)
         (self.downloads / "dup.txt").write_bytes(b"already here")
@@ -148,11 +147,10 @@ class Walk:
         terminal._write = lambda app, sequence: self.writes.append(sequence)
         try:
             async with ReferenceServer(config) as server:
-                app = TmtuiApp(Config(server=server.base_url, download_dir=self.downloads,
-                                      poll_min_seconds=1, poll_max_seconds=1, desktop_notify=True,
-                                      bell=True),
-                               TempMailClient(server.base_url, transport=FakeUnscrubbingServer()),
-                               persist=False)
+                app = build_app(Config(server=server.base_url, download_dir=self.downloads,
+                                       poll_min_seconds=1, poll_max_seconds=1, desktop_notify=True,
+                                       bell=True),
+                                persist=False, transport=FakeUnscrubbingServer())
                 real_notify = app.notify
 
                 def notify(message: object, *args: object, **kwargs: object) -> None:

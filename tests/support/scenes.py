@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from tests.support.waiting import screen_text, screen_until
 from tmtui import clock
 from tmtui.api.client import TempMailClient
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.demo_mail import sample_mails
 from tmtui.state import SavedMailbox
@@ -83,12 +84,9 @@ class Scene:
 
     def app(self, *, banner: str | None = None) -> TmtuiApp:
         """A fresh app on the scene's mailbox (not persisted, downloads into ``download_dir``)."""
-        from tmtui.ui.app import TmtuiApp
-
-        base_url = self.server.base_url
-        config = Config(server=base_url, download_dir=self.download_dir)
-        return TmtuiApp(config, TempMailClient(base_url), saved=[self.saved],
-                        start_address=self.address, persist=False, banner=banner)
+        config = Config(server=self.server.base_url, download_dir=self.download_dir)
+        return build_app(config, saved=[self.saved], start_address=self.address, persist=False,
+                         banner=banner)
 
     def deliver(self, raw: bytes, at: datetime | None = None) -> str:
         """Store one raw mail as delivered at ``at`` (default: its Date header); returns its id."""
