@@ -2,7 +2,7 @@
 
 ``make_app`` builds the app the way ``tmtui --server URL --address ADDRESS``
 does (config file, saved state, persistence on), in the child's temporary
-directories.
+directories; ``FileWrites`` counts the writes of a file (the state file).
 
 ``Frames`` wraps the app's ``_display`` (called once per composed frame, after
 the compositor rendered the dirty regions; headless mode skips only the write
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,6 +69,43 @@ def _toml(values: dict[str, Any]) -> str:
             text = json.dumps(str(value))  # a JSON string is a TOML basic string
         lines.append(f"{key} = {text}\n")
     return "".join(lines)
+
+
+class FileWrites:
+    """Counts the atomic replacements of one file in this process, with their times.
+
+    Wraps ``os.replace`` and ``os.rename`` (every atomic write ends in one of
+    them), so a count does not depend on which module writes the file or how.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.times: list[float] = []  # time.monotonic() of each replacement
+        self._originals: dict[str, Callable[..., None]] = {}
+
+    def install(self) -> FileWrites:
+        for name in ("replace", "rename"):
+            original = getattr(os, name)
+            self._originals[name] = original
+            setattr(os, name, self._wrap(original))
+        return self
+
+    def uninstall(self) -> None:
+        for name, original in self._originals.items():
+            setattr(os, name, original)
+        self._originals.clear()
+
+    def _wrap(self, original: Callable[..., None]) -> Callable[..., None]:
+        def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+            original(src, dst, *args, **kwargs)
+            if isinstance(dst, (str, bytes, os.PathLike)) and Path(os.fsdecode(dst)).resolve() == self.path:
+                self.times.append(time.monotonic())
+
+        return replace
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
 
 
 class Frames:

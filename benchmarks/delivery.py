@@ -106,9 +106,13 @@ def run(quick: bool) -> list[Metric]:
 # -- child --------------------------------------------------------------------------------------
 
 async def watch(channel: Any, params: dict[str, Any]) -> None:
-    """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it."""
+    """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it.
+
+    ``count`` answers with the SSE events that asked for a listing, the frames, and
+    the times of the state file's writes (``state_writes``, monotonic)."""
     from benchmarks import appkit
     from tests.support.waiting import until
+    from tmtui import paths
     from tmtui.coalesce import Coalescer
     from tmtui.ui.widgets.message_list import MessageList
 
@@ -117,6 +121,7 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
         config.update(poll_min_seconds=params["poll_seconds"], poll_max_seconds=params["poll_seconds"])
     app = appkit.make_app(params, **config)
     frames = appkit.Frames(app)
+    writes = appkit.FileWrites(paths.state_file()).install()
     reported: set[str] = set()
     pending: list[tuple[str, float]] = []  # (subject, when it entered the list)
     original = MessageList.set_rows
@@ -152,5 +157,6 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
                            and appkit.mailbox_state(app) == want, 30, what=f"inbox {want}")
         channel.emit("ready")
         while (await channel.receive()).get("kind") != "stop":
-            channel.emit("count", pokes=pokes[0], frames=frames.count)
-        channel.emit("result", frames=frames.count, pokes=pokes[0])
+            channel.emit("count", pokes=pokes[0], frames=frames.count, state_writes=list(writes.times))
+    # After the app has exited: whatever it writes on the way out counts.
+    channel.emit("result", frames=frames.count, pokes=pokes[0], state_writes=list(writes.times))
