@@ -163,10 +163,10 @@ async def settle(pilot: Pilot[object]) -> None:
 
     app = pilot.app
     for screen in app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
-        for widget in screen.query(TextArea):
-            widget.cursor_blink = False
+        for field in screen.query(Input):
+            field.cursor_blink = False
+        for area in screen.query(TextArea):
+            area.cursor_blink = False
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
