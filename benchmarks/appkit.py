@@ -1,5 +1,9 @@
 """Child side: the real TmtuiApp, headless, with a frame clock and key injection.
 
+``make_app`` builds the app the way ``tmtui --server URL --address ADDRESS``
+does (config file, saved state, persistence on), in the child's temporary
+directories; ``FileWrites`` counts the writes of a file (the state file).
+
 ``Frames`` wraps the app's ``_display`` (called once per composed frame, after
 the compositor rendered the dirty regions; headless mode skips only the write
 to a terminal). A waiter resolves at the first frame where its predicate holds,
@@ -8,11 +12,14 @@ with the wall time (``time.monotonic``) and the main thread's CPU time
 
 Keys go in as the terminal driver delivers them (an ``events.Key`` posted to
 the app), not through ``pilot.press``, whose idle waits cost ~41 ms per key.
+Waiting is the tests' helper, ``tests.support.waiting.until``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,21 +35,77 @@ FrameStamp = tuple[float, float]  # (monotonic wall seconds, main-thread CPU sec
 
 
 def make_app(params: dict[str, Any], **config: Any) -> TmtuiApp:
-    """The app on a saved mailbox, opened at start (as ``tmtui --address``); nothing persisted."""
-    from tmtui.api.client import TempMailClient
+    """The app as a user runs ``tmtui --server URL --address ADDRESS``, persistence on.
+
+    ``config`` goes into the config file and the mailbox into the state file
+    (a previous run's), both under the child's temporary directories
+    (``TMTUI_CONFIG``, ``TMTUI_STATE_DIR``, set by ``harness.Child``); then
+    the app is built the way ``tmtui`` builds it, reading both.
+    """
+    from tmtui import paths, state
     from tmtui.api.secret import Secret
-    from tmtui.config import Config
-    from tmtui.state import SavedMailbox
-    from tmtui.ui.app import TmtuiApp
+    from tmtui.cli import build_parser
+    from tmtui.launch import app_for
 
     mailbox = params["mailbox"]
     expires = mailbox.get("expires_at")
-    saved = SavedMailbox(mailbox["address"], Secret(mailbox["sid"]),
-                         datetime.fromtimestamp(expires, tz=UTC) if expires else None)
-    settings = Config(server=params["base_url"], download_dir=Path(params["scratch"]) / "downloads",
-                      **config)
-    client = TempMailClient(params["base_url"], timeout=settings.timeout)
-    return TmtuiApp(settings, client, saved=[saved], start_address=mailbox["address"], persist=False)
+    state.save([state.SavedMailbox(mailbox["address"], Secret(mailbox["sid"]),
+                                   datetime.fromtimestamp(expires, tz=UTC) if expires else None)])
+    settings = {"download_dir": Path(params["scratch"]) / "downloads", **config}
+    paths.config_file().write_text(_toml(settings), encoding="utf-8")
+    args = build_parser().parse_args(["--server", params["base_url"], "--address", mailbox["address"]])
+    return app_for(args)
+
+
+def _toml(values: dict[str, Any]) -> str:
+    """Flat TOML for the config file: booleans, numbers, strings and paths."""
+    lines = []
+    for key, value in values.items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            text = repr(value)
+        else:
+            text = json.dumps(str(value))  # a JSON string is a TOML basic string
+        lines.append(f"{key} = {text}\n")
+    return "".join(lines)
+
+
+class FileWrites:
+    """Counts the atomic replacements of one file in this process, with their times.
+
+    Wraps ``os.replace`` and ``os.rename`` (every atomic write ends in one of
+    them), so a count does not depend on which module writes the file or how.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.times: list[float] = []  # time.monotonic() of each replacement
+        self._originals: dict[str, Callable[..., None]] = {}
+
+    def install(self) -> FileWrites:
+        for name in ("replace", "rename"):
+            original = getattr(os, name)
+            self._originals[name] = original
+            setattr(os, name, self._wrap(original))
+        return self
+
+    def uninstall(self) -> None:
+        for name, original in self._originals.items():
+            setattr(os, name, original)
+        self._originals.clear()
+
+    def _wrap(self, original: Callable[..., None]) -> Callable[..., None]:
+        def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+            original(src, dst, *args, **kwargs)
+            if isinstance(dst, (str, bytes, os.PathLike)) and Path(os.fsdecode(dst)).resolve() == self.path:
+                self.times.append(time.monotonic())
+
+        return replace
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
 
 
 class Frames:
@@ -111,16 +174,6 @@ def message_list(app: Any) -> MessageList | None:
 def rows_shown(app: Any) -> int:
     widget = message_list(app)
     return len(widget.rows) if widget is not None else 0
-
-
-async def until(predicate: Callable[[], bool], timeout: float, step: float = 0.01,
-                what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout:g} s")
-        await asyncio.sleep(step)
 
 
 def mailbox_state(app: Any) -> str | None:

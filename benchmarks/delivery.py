@@ -106,8 +106,13 @@ def run(quick: bool) -> list[Metric]:
 # -- child --------------------------------------------------------------------------------------
 
 async def watch(channel: Any, params: dict[str, Any]) -> None:
-    """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it."""
+    """Run the app on the mailbox; report each ``bench-`` subject at the first frame showing it.
+
+    ``count`` answers with the SSE events that asked for a listing, the frames, and
+    the times of the state file's writes (``state_writes``, monotonic)."""
     from benchmarks import appkit
+    from tests.support.waiting import until
+    from tmtui import paths
     from tmtui.sync.coalesce import Coalescer
     from tmtui.ui.widgets.message_list import MessageList
 
@@ -116,6 +121,7 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
         config.update(poll_min_seconds=params["poll_seconds"], poll_max_seconds=params["poll_seconds"])
     app = appkit.make_app(params, **config)
     frames = appkit.Frames(app)
+    writes = appkit.FileWrites(paths.state_file()).install()
     reported: set[str] = set()
     pending: list[tuple[str, float]] = []  # (subject, when it entered the list)
     original = MessageList.watch_rows
@@ -147,9 +153,10 @@ async def watch(channel: Any, params: dict[str, Any]) -> None:
     frames.listeners.append(on_frame)
     want = "live" if params["sse"] else "polling"
     async with app.run_test(size=appkit.SIZE, notifications=True):
-        await appkit.until(lambda: appkit.message_list(app) is not None
+        await until(lambda: appkit.message_list(app) is not None
                            and appkit.mailbox_state(app) == want, 30, what=f"inbox {want}")
         channel.emit("ready")
         while (await channel.receive()).get("kind") != "stop":
-            channel.emit("count", pokes=pokes[0], frames=frames.count)
-        channel.emit("result", frames=frames.count, pokes=pokes[0])
+            channel.emit("count", pokes=pokes[0], frames=frames.count, state_writes=list(writes.times))
+    # After the app has exited: whatever it writes on the way out counts.
+    channel.emit("result", frames=frames.count, pokes=pokes[0], state_writes=list(writes.times))

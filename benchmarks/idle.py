@@ -51,6 +51,7 @@ def run(quick: bool) -> list[Metric]:
 
 async def sit(channel: Any, params: dict[str, Any]) -> None:
     from benchmarks import appkit
+    from tests.support.waiting import until
 
     if params["app"] == "tmtui":
         app: Any = appkit.make_app(params)
@@ -71,10 +72,10 @@ async def sit(channel: Any, params: dict[str, Any]) -> None:
     selector.select = select
     async with app.run_test(size=appkit.SIZE, notifications=True):
         if params["app"] == "tmtui":
-            await appkit.until(lambda: appkit.rows_shown(app) > 0 and appkit.mailbox_state(app) == "live",
+            await until(lambda: appkit.rows_shown(app) > 0 and appkit.mailbox_state(app) == "live",
                                30, what="inbox live")
         else:
-            await appkit.until(lambda: frames.count > 0, 30, what="first frame")
+            await until(lambda: frames.count > 0, 30, what="first frame")
         channel.emit("ready")
         await channel.wait_for("go")
         await asyncio.sleep(1.0)

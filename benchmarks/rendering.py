@@ -18,7 +18,7 @@ from typing import Any
 
 from benchmarks import harness
 from benchmarks.core import Metric, Target, median, ms
-from tmtui.sample_newsletter import newsletter
+from tests.support.newsletter import newsletter
 
 NAME = "rendering"
 KEYS = ("rendering.convert", "rendering.stall_convert", "rendering.stall_open")
@@ -110,6 +110,7 @@ class GapTimer:
 
 async def reader(channel: Any, params: dict[str, Any]) -> None:
     from benchmarks import appkit
+    from tests.support.waiting import until
     from tmtui.ui.screens import reader as reader_module
     from tmtui.ui.screens.reader import ReaderScreen
 
@@ -128,7 +129,7 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
     frames = appkit.Frames(app)
     result: dict[str, Any] = {"convert": [], "open": [], "shown": [], "converting": []}
     async with app.run_test(size=appkit.SIZE, notifications=True) as pilot:
-        await appkit.until(lambda: appkit.rows_shown(app) > 0, 30, what="the newsletter in the inbox")
+        await until(lambda: appkit.rows_shown(app) > 0, 30, what="the newsletter in the inbox")
         await pilot.pause(0.3)
         timer = GapTimer(app)
         await asyncio.sleep(params["idle"])
@@ -147,6 +148,6 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
             result["convert"].append(timer.worst(begin, finish))
             result["open"].append(timer.worst(start, end))
             appkit.press(app, "escape")
-            await appkit.until(lambda: appkit.message_list(app) is not None, 10, what="back to the inbox")
+            await until(lambda: appkit.message_list(app) is not None, 10, what="back to the inbox")
             await pilot.pause(0.3)
     channel.emit("result", **result)

@@ -5,7 +5,7 @@
     python scripts/screenshots.py --check       # exit 1 if a file on disk differs from a fresh shot
     python scripts/screenshots.py inbox help    # only these
 
-Each shot gets a fresh scene (tmtui.ui.testing.scene): server and UI clocks
+Each shot gets a fresh scene (tests.support.scenes.scene): server and UI clocks
 fixed at 2026-11-25 09:00 UTC, the mailbox demo.user@demo.test with the demo
 mail, TZ=UTC, cursors not blinking, a 100x30 terminal. Running it twice gives
 byte-identical files. Needs the server extra (pip install -e '.[server]').
@@ -19,9 +19,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tmtui.ui.testing import SCENE_SIZE, SHOTS, scene
-
 ROOT = Path(__file__).resolve().parent.parent
+# The scenes are test support (tests/support, not in the package): run from any
+# directory, the script finds them in its own checkout.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.scenes import SCENE_SIZE, SHOTS, scene  # noqa: E402
 
 
 async def shoot(name: str) -> str:

@@ -7,8 +7,8 @@
 - ``server_client``: an httpx.AsyncClient whose base_url is the ``server``'s.
 
 Server imports happen inside the fixtures, so client-only test runs do not
-need the server extra. Helpers for mail and SSE live in ``tests/helpers``
-(import them as ``helpers.mail``, ``helpers.sse``, ``helpers.wire``).
+need the server extra. Helpers (mail, SSE, waiting, scenes) live in
+``tests/support``: import them as ``tests.support.mail`` and so on.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,29 @@ def test_quick_benchmarks_report_every_metric(tmp_path: Path) -> None:
     for key in expected:
         value = found[key]["value"]
         assert isinstance(value, (int, float)) and math.isfinite(value), f"{key}: {found[key]}"
+
+    # The app runs as users run it (state file, persistence on): its writes are counted, in a tiny form.
+    writes = found["persistence.state_writes"]
+    assert (writes["samples"], writes["baseline"], writes["target"]) == (3, 3, "<= 3 writes"), writes
+    assert isinstance(writes["value"], int) and writes["value"] >= 0, writes
+
+
+def test_file_writes_counts_replacements_of_its_file_only(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks.appkit import FileWrites
+    finally:
+        sys.path.remove(str(ROOT))
+    target, other = tmp_path / "state" / "sessions.json", tmp_path / "other.json"
+    target.parent.mkdir()
+    writes = FileWrites(target).install()
+    try:
+        for destination in (target, other, target):
+            (tmp_path / "new").write_text("{}")
+            os.replace(tmp_path / "new", destination)
+        (tmp_path / "new").write_text("{}")
+        os.rename(str(tmp_path / "new"), str(target))
+    finally:
+        writes.uninstall()
+    os.replace(other, target)  # after uninstall: not seen
+    assert writes.count == 3

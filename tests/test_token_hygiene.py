@@ -29,14 +29,14 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from helpers.mail import build_mail, deliver
-from ui.waiting import screen_text, screen_until, store_until
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import paths
 from tmtui.api.client import TempMailClient
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.store import Change
-from tmtui.ui.app import TmtuiApp
 
 ATTACHMENT = b"%PDF-1.4 token hygiene\n" * 50
 
@@ -82,9 +82,8 @@ async def test_no_token_reaches_logs_errors_notifications_screen_or_title(
     writes: list[str] = []
     monkeypatch.setattr(terminal, "_write", lambda app, sequence: writes.append(sequence))
 
-    app = TmtuiApp(Config(server=server.base_url, download_dir=downloads, poll_min_seconds=1,
-                          poll_max_seconds=1, desktop_notify=True, terminal_title=True),
-                   TempMailClient(server.base_url))
+    app = build_app(Config(server=server.base_url, download_dir=downloads, poll_min_seconds=1,
+                           poll_max_seconds=1, desktop_notify=True, terminal_title=True))
     real_notify, real_report = app.notify, app.report_error
 
     def notify(message: object, *args: object, **kwargs: object) -> None:

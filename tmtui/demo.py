@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from tmtui import config as config_mod
+from tmtui.builder import build_app
 from tmtui.state import SavedMailbox
 
 DEMO_DOMAINS = ("demo.test", "mail.demo.test")
@@ -63,16 +64,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_app(args: argparse.Namespace, base_url: str, mailbox: SavedMailbox, banner: str) -> int:
-    from tmtui.api.client import TempMailClient
-    from tmtui.ui.app import TmtuiApp
-
     try:
         config = config_mod.load(server=base_url, download_dir=args.download_dir)
     except config_mod.ConfigError as exc:
         print(f"tmtui: {exc}", file=sys.stderr)
         return 2
-    client = TempMailClient(base_url, timeout=config.timeout)
-    app = TmtuiApp(config, client, saved=[mailbox], start_address=mailbox.address, persist=False,
-                   warnings=config.warnings, banner=banner)
+    app = build_app(config, saved=[mailbox], start_address=mailbox.address, persist=False,
+                    warnings=config.warnings, banner=banner)
     app.run()
     return app.return_code or 0

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tmtui import config as config_mod
 from tmtui import state
+from tmtui.builder import build_app
+
+if TYPE_CHECKING:
+    from tmtui.ui.app import TmtuiApp
+
+
+def app_for(args: argparse.Namespace, *, banner: str | None = None, persist: bool = True) -> TmtuiApp:
+    """The app ``tmtui`` runs for ``args``: the config (file, environment, options), the saved
+    mailboxes from the state file, then build_app. Raises ConfigError. (The benchmarks build
+    the app here too, so they measure what users run.)"""
+    config = config_mod.load(server=args.server, download_dir=args.download_dir,
+                             lang=args.lang, sse=args.sse)
+    saved, warning = state.load() if persist else ([], None)
+    warnings = [*config.warnings, *([warning] if warning else [])]
+    return build_app(config, saved=saved, start_address=args.address, warnings=warnings,
+                     persist=persist, banner=banner)
 
 
 def run_tui(args: argparse.Namespace, *, banner: str | None = None, persist: bool = True) -> int:
     try:
-        config = config_mod.load(server=args.server, download_dir=args.download_dir,
-                                 lang=args.lang, sse=args.sse)
+        app = app_for(args, banner=banner, persist=persist)
     except config_mod.ConfigError as exc:
         print(f"tmtui: {exc}", file=sys.stderr)
         return 2
-    saved, warning = state.load() if persist else ([], None)
-    warnings = [*config.warnings, *([warning] if warning else [])]
-
-    from tmtui.api.client import TempMailClient
-    from tmtui.ui.app import TmtuiApp
-
-    client = TempMailClient(config.server, timeout=config.timeout, lang=config.lang)
-    app = TmtuiApp(config, client, saved=saved, start_address=args.address,
-                   warnings=warnings, persist=persist, banner=banner)
     app.run()
     return app.return_code or 0

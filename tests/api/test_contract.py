@@ -34,10 +34,7 @@ from tmtui.api import (
 )
 
 pytest.importorskip("tmtui.server.runner")  # the server extra may be absent in client-only runs
-from helpers.mail import (  # tests/ is on sys.path (see tests/conftest.py)
-    build_mail,
-    deliver,
-)
+from tests.support.mail import build_mail, deliver
 
 MB = 1024 * 1024
 EVENT_WAIT = 5.0  # generous bound for the first frame; delivery is held to 1 s

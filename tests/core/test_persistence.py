@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from helpers.mail import build_mail, deliver
-from ui.waiting import store_until
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import store_until
 from tmtui import paths
 from tmtui.config import Config
 from tmtui.server.runner import ReferenceServer

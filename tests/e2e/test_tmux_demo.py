@@ -8,6 +8,7 @@ on its own socket (-L) with no user config; CI installs tmux (.ci/run).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -15,12 +16,13 @@ import shutil
 import smtplib
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from tests.support.waiting import until_sync
 
 pytest.importorskip("uvicorn", reason="the demo needs the server extra")
 if shutil.which("tmux") is None:
@@ -65,16 +67,17 @@ class Pane:
 
     def wait(self, condition: Callable[[str], object], what: str, timeout: float = 10.0) -> str:
         """Poll the screen until ``condition(text)`` holds; fail with the screen shown."""
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if condition(text):
-                return text
-            if self.dead():
-                break
-            time.sleep(0.05)
-        pytest.fail(f"{what} did not appear within {timeout} s; the screen:\n{self.everything()}")
+        seen = [""]
+
+        def shown() -> bool:
+            seen[0] = self.screen()
+            return bool(condition(seen[0])) or self.dead()
+
+        with contextlib.suppress(TimeoutError):
+            until_sync(shown, timeout, what=what)
+        if not condition(seen[0]):
+            pytest.fail(f"{what} did not appear within {timeout} s; the screen:\n{self.everything()}")
+        return seen[0]
 
 
 @pytest.fixture
@@ -134,9 +137,8 @@ def test_demo_in_tmux_receives_and_shows_mail(pane: Pane, tmp_path: Path) -> Non
     pane.wait(lambda s: "body-marker-2718" in s, "the mail's body in the reader")
 
     pane.keys("q")
-    deadline = time.monotonic() + 10
-    while not status_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    with contextlib.suppress(TimeoutError):
+        until_sync(status_file.exists, 10, what="the exit status")
     output = pane.everything()
     assert status_file.exists(), f"tmtui demo did not exit on q; the screen:\n{output}"
     status = status_file.read_text().strip()

@@ -3,16 +3,15 @@ the live inbox, and the checks every fault test ends with."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
 from textual.pilot import Pilot
-from ui.waiting import screen_text, screen_until, store_until
 
-from tmtui.api.client import TempMailClient
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
+from tmtui import builder
 from tmtui.config import Config
 from tmtui.state import SavedMailbox
 from tmtui.store import Mailbox
@@ -28,9 +27,8 @@ def build_app(base_url: str, downloads: Path, *, faulty: FaultyTransport | None 
               saved: Sequence[SavedMailbox] = (), warnings: Sequence[str] = (),
               persist: bool = False, **config: object) -> TmtuiApp:
     options = {**FAST, **config}
-    client = TempMailClient(base_url, transport=faulty)
-    return TmtuiApp(Config(server=base_url, download_dir=downloads, **options),  # type: ignore[arg-type]
-                    client, saved=saved, warnings=warnings, persist=persist)
+    return builder.build_app(Config(server=base_url, download_dir=downloads, **options),  # type: ignore[arg-type]
+                             saved=saved, warnings=warnings, persist=persist, transport=faulty)
 
 
 def record_notifications(app: TmtuiApp) -> list[str]:
@@ -93,12 +91,3 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.02)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ui.waiting import screen_text, screen_until, store_until
 
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import clock
 
 from .fakes import FaultyTransport

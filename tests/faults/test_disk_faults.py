@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
-from ui.waiting import screen_until
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_until
 
 from .fakes import FakeFullDisk, FakeReadOnlyDir, FaultyTransport, cut_after
 from .kit import (

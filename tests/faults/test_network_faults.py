@@ -13,9 +13,9 @@ import itertools
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from ui.waiting import screen_text, screen_until, store_until
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ReferenceServer

@@ -9,8 +9,8 @@ import os
 import stat
 
 import pytest
-from ui.waiting import screen_until
 
+from tests.support.waiting import screen_until
 from tmtui import paths, state
 from tmtui.api.client import TempMailClient
 

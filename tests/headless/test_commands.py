@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from helpers.mail import build_mail, deliver
 
+from tests.support.mail import build_mail, deliver
 from tmtui.api.client import TempMailClient
 
 from .support import Result, Runner

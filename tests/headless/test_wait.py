@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpers.mail import build_mail, deliver
+from tests.support.mail import build_mail, deliver
 
 from .support import Result, Runner, write_config
 

@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-from faults.fakes import FaultyTransport, rewrite
+
+from tests.faults.fakes import FaultyTransport, rewrite
 
 from .corpus import LIES, RAW
 

@@ -25,17 +25,18 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.mail import deliver
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from tmtui.api.client import TempMailClient
+from tests.support.mail import deliver
+from tests.support.waiting import screen_text, until
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.safety import safe_filename
 
 from .corpus import Case
 from .fakes import FakeUnscrubbingServer
-from .screen import screen_text, terminal_problems
+from .screen import terminal_problems
 
 SIZE = (120, 40)
 STEP_TIMEOUT = 30.0
@@ -100,13 +101,11 @@ class Walk:
 
     async def until(self, pilot, predicate: Callable[[], bool], what: str,
                     timeout: float = STEP_TIMEOUT) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() > deadline:
-                raise TimeoutError(f"{what} not reached in {timeout:g} s")
+        async def tick() -> None:
             await pilot._wait_for_screen()
             await asyncio.sleep(0.005)
+
+        await until(predicate, timeout, what=what, tick=tick)
 
     def check(self, app, outcome: Outcome, where: str, ignore_rows: Collection[int] = ()) -> None:
         for problem in terminal_problems(app, ignore_rows):
@@ -139,7 +138,6 @@ class Walk:
         from tmtui.server.config import ServerConfig
         from tmtui.server.runner import ReferenceServer
         from tmtui.ui import terminal
-        from tmtui.ui.app import TmtuiApp
 
         self.downloads.mkdir(parents=True)
         (self.downloads / "dup.txt").write_bytes(b"already here")
@@ -149,11 +147,10 @@ class Walk:
         terminal._write = lambda app, sequence: self.writes.append(sequence)
         try:
             async with ReferenceServer(config) as server:
-                app = TmtuiApp(Config(server=server.base_url, download_dir=self.downloads,
-                                      poll_min_seconds=1, poll_max_seconds=1, desktop_notify=True,
-                                      bell=True),
-                               TempMailClient(server.base_url, transport=FakeUnscrubbingServer()),
-                               persist=False)
+                app = build_app(Config(server=server.base_url, download_dir=self.downloads,
+                                       poll_min_seconds=1, poll_max_seconds=1, desktop_notify=True,
+                                       bell=True),
+                                persist=False, transport=FakeUnscrubbingServer())
                 real_notify = app.notify
 
                 def notify(message: object, *args: object, **kwargs: object) -> None:
@@ -202,7 +199,7 @@ class Walk:
             self.stall = 0.0
             try:
                 await self.walk(case, app, pilot, outcome)
-            except Exception as exc:  # noqa: BLE001 - reported against the case
+            except Exception as exc:
                 outcome.problems.append(f"{type(exc).__name__}: {exc}")
                 self.check(app, outcome, "after the failure")
                 await self.recover(app, pilot)
@@ -223,7 +220,7 @@ class Walk:
                     outcome.problems.append("SMTP accepted a case said to be refused by SMTP")
             else:
                 await deliver(server.smtp_port, mailbox.address, case.raw)
-        except Exception as exc:  # noqa: BLE001 - reported against the case
+        except Exception as exc:
             outcome.problems.append(f"delivery: {type(exc).__name__}: {exc}")
             return False
         return True

@@ -57,8 +57,3 @@ def terminal_problems(app: App[object], ignore_rows: Collection[int] = ()) -> li
         if found:
             problems.append(f"row {row} as written: {found.group()!r} near {_show(rest, found.start())}")
     return problems
-
-
-def screen_text(app: App[object]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)

@@ -7,9 +7,10 @@ import time
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from helpers.sse import open_events
-from helpers.wire import call, new_session, take_address
+
+from tests.support.mail import build_mail, deliver
+from tests.support.sse import open_events
+from tests.support.wire import call, new_session, take_address
 
 STATE_KEYS = {"email", "connected", "count", "total_count", "connected_folders", "watched_folders", "folders", "ts"}
 CHANGED_KEYS = {"email", "reason", "connected", "count", "total_count", "connected_folders", "prevCount",

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from helpers.mail import build_mail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.mail import build_mail
 from tmtui.server.actions import ACTIONS
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ServerThread

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from helpers.wire import call, new_session, take_address
 
 import tmtui.server.storage as storage_module
+from tests.support.mail import build_mail, deliver
+from tests.support.wire import call, new_session, take_address
 from tmtui.server.mailparse import parse_message
 
 SQLISH = [

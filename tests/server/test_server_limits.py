@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 import httpx
-from helpers.wire import call, new_session, take_address
+
+from tests.support.wire import call, new_session, take_address
 
 TOO_MANY = b'{"error":"Too many requests. Please try again later."}'
 

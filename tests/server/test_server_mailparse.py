@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from helpers.mail import build_mail
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.mail import build_mail
 from tmtui.server.actions import content_disposition, parse_offset
 from tmtui.server.core import mail_id, parse_mail_id
 from tmtui.server.mailparse import (

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from helpers.wire import call, take_address
 
+from tests.support.mail import build_mail, deliver
+from tests.support.wire import call, take_address
 from tmtui.server.cli import add_serve_arguments, run_serve
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ReferenceServer, ServerStartError, ServerThread

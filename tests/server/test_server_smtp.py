@@ -8,8 +8,9 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver, deliver_sync
-from helpers.wire import call, take_address
+
+from tests.support.mail import build_mail, deliver, deliver_sync
+from tests.support.wire import call, take_address
 
 
 async def fetch_only_mail(client: httpx.AsyncClient, sid: str) -> dict:

@@ -8,7 +8,8 @@ from email.message import EmailMessage
 
 import httpx
 import pytest
-from helpers.wire import call, new_session
+
+from tests.support.wire import call, new_session
 
 
 def _send(port: int, to: str, raw: bytes) -> None:

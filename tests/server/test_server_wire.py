@@ -6,8 +6,9 @@ import re
 
 import httpx
 import pytest
-from helpers.mail import build_mail
-from helpers.wire import call, new_session, take_address
+
+from tests.support.mail import build_mail
+from tests.support.wire import call, new_session, take_address
 
 SESSION_META = {"session_started_at", "session_expires_at", "session_ttl_minutes", "mailbox_event_token"}
 CATALOG = {"domains", "defaultDomain", "domains_updated_at"}

@@ -1,6 +1,6 @@
 """Snapshot tests of every screen: the real app on the real server, with a reproducible scene.
 
-The scene (tmtui.ui.testing) fixes the clocks, the address, the seeded mail and
+The scene (tests.support.scenes) fixes the clocks, the address, the seeded mail and
 the time zone, so a snapshot changes only when what a user sees changes. The
 server runs in a background thread because snap_compare runs the app itself.
 
@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("uvicorn", reason="snapshot scenes need the server extra")
 
-from tmtui.ui.testing import SCENE_SIZE, SHOTS, Scene, scene  # noqa: E402
+from tests.support.scenes import SCENE_SIZE, SHOTS, Scene, scene
 
 
 @pytest.fixture

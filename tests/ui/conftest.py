@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tmtui.api.client import TempMailClient
+from tmtui.builder import build_app
 from tmtui.config import Config
 
 if TYPE_CHECKING:
@@ -18,12 +18,9 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def make_app(server: ReferenceServer, downloads: Path) -> Callable[..., TmtuiApp]:
-    from tmtui.ui.app import TmtuiApp
-
     def make(**options: object) -> TmtuiApp:
         config = Config(server=server.base_url, download_dir=downloads,
                         **options.pop("config", {}))  # type: ignore[arg-type]
-        client = TempMailClient(server.base_url)
-        return TmtuiApp(config, client, **options)  # type: ignore[arg-type]
+        return build_app(config, **options)  # type: ignore[arg-type]
 
     return make

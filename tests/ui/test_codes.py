@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from helpers.mail import build_mail, deliver
-
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.ui.screens.reader import ReaderScreen
-from ui.waiting import screen_text, screen_until, store_until
 
 HTML = ("<p>Welcome!</p><p>Your verification code is <b>482913</b>. Order #55120 ships soon.</p>"
         "<p><a href='https://shop.example/unsubscribe'>Unsubscribe</a> · "

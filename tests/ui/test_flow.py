@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
-
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
-from ui.waiting import screen_text, screen_until, store_until
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from helpers.mail import build_mail
-
+from tests.support.mail import build_mail
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.widgets.message_list import MessageList
-from ui.waiting import screen_text, screen_until, store_until
 
 
 async def test_marks_new_mail_highlight_and_header_follow_the_store(make_app, server) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from helpers.mail import build_mail, deliver
-
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.mailbox_forms import CustomAddressDialog, ReopenDialog
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
-from ui.waiting import screen_text, screen_until, store_until
 
 
 async def _live(app, address: str | None = None) -> str:

@@ -11,13 +11,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from helpers.mail import build_mail, deliver
 from textual.message_pump import MessagePump
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
-from ui.waiting import screen_until, store_until
 
 OLD_MAILS = 7
 PAGE_SIZE = 3

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from helpers.mail import build_mail, deliver
-
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_until, store_until
 from tmtui import state
 from tmtui.ui import terminal
-from ui.waiting import screen_until, store_until
 
 
 async def test_theme_chosen_in_the_app_is_remembered(make_app) -> None:

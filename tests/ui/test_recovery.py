@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.mail import build_mail, deliver
-
-from tmtui.api.client import TempMailClient
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ReferenceServer
-from tmtui.ui.app import TmtuiApp
-from ui.waiting import screen_text, screen_until, store_until
 
 FAST = {"poll_min_seconds": 1.0, "poll_max_seconds": 1.0}
 
@@ -26,8 +24,7 @@ async def test_server_restart_mid_session_comes_back_live_without_lost_or_double
     first = ReferenceServer(config)
     await first.start()
     ports = {"port": first.http_port, "smtp_port": first.smtp_port}
-    app = TmtuiApp(Config(server=first.base_url, download_dir=downloads, **FAST),
-                   TempMailClient(first.base_url))
+    app = build_app(Config(server=first.base_url, download_dir=downloads, **FAST))
     async with app.run_test(size=(100, 32)) as pilot:
         store = app.store
         await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
@@ -89,7 +86,7 @@ async def test_refused_stream_falls_back_to_polling_then_returns_live(make_app, 
 
 async def test_session_is_renewed_before_it_expires(start_server, downloads: Path) -> None:
     srv = await start_server(ttl_minutes=0.05)  # a 3 s session
-    app = TmtuiApp(Config(server=srv.base_url, download_dir=downloads), TempMailClient(srv.base_url))
+    app = build_app(Config(server=srv.base_url, download_dir=downloads))
     async with app.run_test(size=(100, 32)) as pilot:
         store = app.store
         await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")

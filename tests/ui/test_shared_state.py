@@ -10,10 +10,10 @@ import asyncio
 import json
 import sys
 
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import paths
 from tmtui.server.runner import ReferenceServer
 from tmtui.ui.screens.picker import PickerScreen
-from ui.waiting import screen_text, screen_until, store_until
 
 
 async def _tmtui_new(server: ReferenceServer) -> str:

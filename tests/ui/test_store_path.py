@@ -8,15 +8,15 @@ import logging
 from datetime import timedelta
 
 import pytest
-from helpers.mail import build_mail, deliver
 from textual.message_pump import MessagePump
 
+from tests.support.mail import build_mail, deliver
+from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import clock
 from tmtui.api.models import MessagePage, MessageSummary
 from tmtui.store import Change
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.inbox import InboxScreen
-from ui.waiting import screen_text, screen_until, store_until
 
 
 async def drained(node: MessagePump, timeout: float = 10.0) -> None:

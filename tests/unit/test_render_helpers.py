@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from tmtui.render import format_size, relative_time, safe_url
 
-NOW = datetime(2026, 11, 25, 14, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("size", "shown"), [
@@ -37,9 +37,9 @@ def test_relative_time(delta: timedelta, shown: str) -> None:
 def test_relative_time_mixes_naive_and_aware() -> None:
     assert relative_time(datetime(2026, 11, 25, 13, 55), NOW) == "5m"
     local = timezone(timedelta(hours=-10))
-    assert relative_time(datetime(2026, 11, 20, 5, 0, tzinfo=timezone.utc),
+    assert relative_time(datetime(2026, 11, 20, 5, 0, tzinfo=UTC),
                          NOW.astimezone(local)) == "5d"
-    assert relative_time(datetime(2026, 11, 1, 5, 0, tzinfo=timezone.utc),
+    assert relative_time(datetime(2026, 11, 1, 5, 0, tzinfo=UTC),
                          NOW.astimezone(local)) == "2026-10-31"  # the date where the user is
 
 

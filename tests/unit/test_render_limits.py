@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.newsletter import newsletter
 from tmtui.render import html_to_text
-from tmtui.sample_newsletter import newsletter
 
 from .test_render import markdown_links
 from .test_sanitize import FORBIDDEN

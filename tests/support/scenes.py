@@ -11,7 +11,7 @@ expiry countdown), the address (``demo.user@demo.test``, claimed through the
 API like ``c`` does), the seeded mail (``tmtui.demo_mail``; delivered one by
 one with the server clock at each mail's Date, so ids and times are the same
 every run), the time zone (UTC, the reader shows local time) and the text
-cursors (blink off). Not imported by the app itself; the server extra is needed.
+cursors (blink off). Test support, not shipped; the server extra is needed.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.support.waiting import screen_text, screen_until
 from tmtui import clock
 from tmtui.api.client import TempMailClient
+from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.demo_mail import sample_mails
 from tmtui.state import SavedMailbox
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from tmtui.server.runner import ServerThread
     from tmtui.ui.app import TmtuiApp
 
-SCENE_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+SCENE_NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SCENE_USER = "demo.user"
 SCENE_DOMAINS = ("demo.test", "mail.demo.test")
 SCENE_ADDRESS = f"{SCENE_USER}@{SCENE_DOMAINS[0]}"
@@ -82,12 +84,9 @@ class Scene:
 
     def app(self, *, banner: str | None = None) -> TmtuiApp:
         """A fresh app on the scene's mailbox (not persisted, downloads into ``download_dir``)."""
-        from tmtui.ui.app import TmtuiApp
-
-        base_url = self.server.base_url
-        config = Config(server=base_url, download_dir=self.download_dir)
-        return TmtuiApp(config, TempMailClient(base_url), saved=[self.saved],
-                        start_address=self.address, persist=False, banner=banner)
+        config = Config(server=self.server.base_url, download_dir=self.download_dir)
+        return build_app(config, saved=[self.saved], start_address=self.address, persist=False,
+                         banner=banner)
 
     def deliver(self, raw: bytes, at: datetime | None = None) -> str:
         """Store one raw mail as delivered at ``at`` (default: its Date header); returns its id."""
@@ -158,34 +157,16 @@ def scene(download_dir: Path, *, now: datetime = SCENE_NOW) -> Iterator[Scene]:
 
 # Driving the app ---------------------------------------------------------------------
 
-
-async def until(pilot: Pilot[object], predicate: Callable[[], bool], timeout: float = 10.0,
-                what: str = "condition") -> None:
-    """Let the app run until ``predicate()`` holds (checked every frame or so)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError(f"{what} not reached in {timeout} s")
-        await pilot.pause(0.01)
-
-
-def screen_text(pilot: Pilot[object]) -> str:
-    """What the terminal shows now, as plain text."""
-    strips = pilot.app.screen._compositor.render_strips()  # noqa: SLF001 - no public text export
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
 async def settle(pilot: Pilot[object]) -> None:
     """Text cursors solid (no blink), animations done, layout and paint flushed."""
     from textual.widgets import Input, TextArea
 
     app = pilot.app
     for screen in app.screen_stack:
-        for widget in screen.query(Input):
-            widget.cursor_blink = False
-        for widget in screen.query(TextArea):
-            widget.cursor_blink = False
+        for field in screen.query(Input):
+            field.cursor_blink = False
+        for area in screen.query(TextArea):
+            area.cursor_blink = False
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
@@ -209,7 +190,7 @@ async def inbox_ready(pilot: Pilot[object]) -> None:
                 and len(screen.query_one(MessageList).rows) == count
                 and "● live" in screen_text(pilot))
 
-    await until(pilot, ready, what="the live inbox")
+    await screen_until(pilot, ready, what="the live inbox")
 
 
 async def open_message(pilot: Pilot[object], subject: str) -> None:
@@ -221,9 +202,9 @@ async def open_message(pilot: Pilot[object], subject: str) -> None:
     rows = app.screen.query_one(MessageList).rows
     index = next(i for i, row in enumerate(rows) if row.subject == subject)
     await pilot.press("g", *["j"] * index, "enter")
-    await until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None,
+    await screen_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None,
                 what=f"the reader on {subject!r}")
-    await until(pilot, lambda: subject in screen_text(pilot), what="the reader's headers")
+    await screen_until(pilot, lambda: subject in screen_text(pilot), what="the reader's headers")
     await pilot.pause()
 
 
@@ -241,15 +222,15 @@ async def shot_picker(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await pilot.press("escape")
-    await until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen), what="the picker")
-    await until(pilot, lambda: "● live" in screen_text(pilot), what="the picker's live row")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, PickerScreen), what="the picker")
+    await screen_until(pilot, lambda: "● live" in screen_text(pilot), what="the picker's live row")
     await settle(pilot)
 
 
 async def shot_reader(pilot: Pilot[object]) -> None:
     await inbox_ready(pilot)
     await open_message(pilot, CODE_SUBJECT)
-    await until(pilot, lambda: "482913" in screen_text(pilot), what="the verification code")
+    await screen_until(pilot, lambda: "482913" in screen_text(pilot), what="the verification code")
     await settle(pilot)
 
 
@@ -258,9 +239,9 @@ async def shot_save(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await open_message(pilot, INVOICE_SUBJECT)
-    await until(pilot, lambda: "receipt.png" in screen_text(pilot), what="the attachment list")
+    await screen_until(pilot, lambda: "receipt.png" in screen_text(pilot), what="the attachment list")
     await pilot.press("a")
-    await until(pilot, lambda: isinstance(pilot.app.screen, AttachmentDialog), what="the chooser")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, AttachmentDialog), what="the chooser")
     await settle(pilot)
 
 
@@ -269,7 +250,7 @@ async def shot_help(pilot: Pilot[object]) -> None:
 
     await inbox_ready(pilot)
     await pilot.press("question_mark")
-    await until(pilot, lambda: isinstance(pilot.app.screen, HelpDialog), what="the keys dialog")
+    await screen_until(pilot, lambda: isinstance(pilot.app.screen, HelpDialog), what="the keys dialog")
     await settle(pilot)
 
 

@@ -1,5 +1,4 @@
 """A realistic, deterministic HTML newsletter of any size, the input of render tests and benchmarks.
-(It lives in the package so that both can import it.)
 
 Table layout nested about a dozen deep, inline styles, tracking links, images
 with alt text, entities, a little non-ASCII, lists, headings and a footer:

@@ -1,1 +1,0 @@
-"""Test helpers shared across the test suite (mail building, SMTP delivery, SSE reading)."""
