@@ -1,9 +1,10 @@
-"""``build_app``: the one place a TmtuiApp is built, with its API client.
+"""``build_app``: the one place a TmtuiApp is built, with its client core.
 
 The entry points (``tmtui``, ``tmtui demo``), the snapshot and screenshot
 scenes, the benchmarks and the tests all build the app here, so they run the
-same wiring: the client takes the server, timeout and language from the
-config, and the app owns (and closes) it.
+same wiring: the API client takes the server, timeout and language from the
+config; the sync core (:class:`tmtui.sync.SyncWorker`) owns and closes it, and
+reads the saved mailboxes of this server from the state file.
 
 Textual and the API client are imported when an app is built, not when this
 module is imported: ``tmtui --version`` and the headless commands never pay
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
     from tmtui.ui.app import TmtuiApp
 
 
-def build_app(config: Config, *, saved: Sequence[SavedMailbox] = (), start_address: str | None = None,
+def build_app(config: Config, *, saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
               warnings: Sequence[str] = (), persist: bool = True, banner: str | None = None,
               transport: httpx.AsyncBaseTransport | None = None) -> TmtuiApp:
-    """The app on ``config.server`` with the ``saved`` mailboxes.
+    """The app on ``config.server`` with the ``saved`` mailboxes (None: the state file's).
 
     ``start_address`` opens that mailbox at start (as ``tmtui --address``);
     ``warnings`` are shown once the app runs; ``persist`` False keeps the
@@ -35,8 +36,11 @@ def build_app(config: Config, *, saved: Sequence[SavedMailbox] = (), start_addre
     inject faults with it).
     """
     from tmtui.api.client import TempMailClient
+    from tmtui.store import SessionStore
+    from tmtui.sync import SyncWorker
     from tmtui.ui.app import TmtuiApp
 
     client = TempMailClient(config.server, timeout=config.timeout, lang=config.lang, transport=transport)
-    return TmtuiApp(config, client, saved=saved, start_address=start_address, warnings=warnings,
-                    persist=persist, banner=banner)
+    sync = SyncWorker(client, SessionStore(), config, persist=persist)
+    return TmtuiApp(config, sync, saved=saved, start_address=start_address, warnings=warnings,
+                    banner=banner)

@@ -7,7 +7,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from tmtui import config as config_mod
-from tmtui import state
 from tmtui.builder import build_app
 
 if TYPE_CHECKING:
@@ -15,15 +14,13 @@ if TYPE_CHECKING:
 
 
 def app_for(args: argparse.Namespace, *, banner: str | None = None, persist: bool = True) -> TmtuiApp:
-    """The app ``tmtui`` runs for ``args``: the config (file, environment, options), the saved
-    mailboxes from the state file, then build_app. Raises ConfigError. (The benchmarks build
-    the app here too, so they measure what users run.)"""
+    """The app ``tmtui`` runs for ``args``: the config (file, environment, options), then
+    build_app (its sync core reads this server's saved mailboxes). Raises ConfigError.
+    (The benchmarks build the app here too, so they measure what users run.)"""
     config = config_mod.load(server=args.server, download_dir=args.download_dir,
                              lang=args.lang, sse=args.sse)
-    saved, warning = state.load() if persist else ([], None)
-    warnings = [*config.warnings, *([warning] if warning else [])]
-    return build_app(config, saved=saved, start_address=args.address, warnings=warnings,
-                     persist=persist, banner=banner)
+    return build_app(config, saved=None if persist else [], start_address=args.address,
+                     warnings=config.warnings, persist=persist, banner=banner)
 
 
 def run_tui(args: argparse.Namespace, *, banner: str | None = None, persist: bool = True) -> int:

@@ -34,7 +34,7 @@ async def test_the_app_gets_a_client_made_from_the_config_and_every_option(tmp_p
     assert app.config is config
     assert (app.saved, app.start_address, app.startup_warnings, app.persist, app.banner) == (
         saved, "a@b.test", ["careful"], False, "Demo")
-    client = app.client
+    client = app.sync.client
     assert (client.base_url, client.timeout, client.lang) == ("http://example.test/tool", 11.0, "vi")
     with contextlib.suppress(ApiError):  # the answer does not matter, where the request went does
         await client.get_email_address()
@@ -46,8 +46,8 @@ async def test_the_app_gets_a_client_made_from_the_config_and_every_option(tmp_p
 async def test_defaults_are_the_users_run() -> None:
     app = build_app(Config(server="http://example.test"))
     assert (app.saved, app.start_address, app.startup_warnings, app.persist, app.banner) == (
-        [], None, [], True, None)
-    await app.client.aclose()
+        None, None, [], True, None)  # saved None: the sync core reads this server's from the state file
+    await app.sync.close()
 
 
 def test_importing_the_builder_loads_neither_textual_nor_the_client() -> None:

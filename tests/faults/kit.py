@@ -24,7 +24,7 @@ SIZE = (100, 32)
 
 
 def build_app(base_url: str, downloads: Path, *, faulty: FaultyTransport | None = None,
-              saved: Sequence[SavedMailbox] = (), warnings: Sequence[str] = (),
+              saved: Sequence[SavedMailbox] | None = (), warnings: Sequence[str] = (),
               persist: bool = False, **config: object) -> TmtuiApp:
     options = {**FAST, **config}
     return builder.build_app(Config(server=base_url, download_dir=downloads, **options),  # type: ignore[arg-type]

@@ -26,10 +26,8 @@ from .kit import (
 
 
 def _start_like_the_launcher(server, downloads):
-    """What tmtui.launch.run_tui does before app.run()."""
-    saved, warning = state.load()
-    return build_app(server.base_url, downloads, saved=saved, warnings=[warning] if warning else [],
-                     persist=True)
+    """What tmtui.launch.run_tui does before app.run(): the sync core reads the state file."""
+    return build_app(server.base_url, downloads, saved=None, persist=True)
 
 
 async def _keeps_working(pilot, server, notes: list[str], warning: str | None) -> None:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 @pytest.fixture
 def make_app(server: ReferenceServer, downloads: Path) -> Callable[..., TmtuiApp]:
     def make(**options: object) -> TmtuiApp:
+        """A fresh app: no saved mailboxes unless ``saved=`` says (``saved=None``: the state file's,
+        as ``tmtui`` starts). It still saves what it creates, so two apps in a test share the file."""
+        options.setdefault("saved", ())
         config = Config(server=server.base_url, download_dir=downloads,
                         **options.pop("config", {}))  # type: ignore[arg-type]
         return build_app(config, **options)  # type: ignore[arg-type]

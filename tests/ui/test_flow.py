@@ -48,7 +48,7 @@ async def test_first_run_creates_mailbox_and_mail_flows_through(make_app, server
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
         assert "Your invoice" not in screen_text(pilot)
         # Gone from the server too, not only from the screen.
-        page = await app.client.get_email_list(mailbox.sid_token)
+        page = await app.sync.client.get_email_list(mailbox.sid_token)
         assert page.count == 0
 
 

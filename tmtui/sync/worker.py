@@ -43,8 +43,9 @@ class SyncWorker:
         self.policy = StreamPolicy(lambda: [m.address for m in store.mailboxes],
                                    sse=config.sse, max_streams=config.max_streams)
         self.sessions = SessionKeeper(client, store, lang=config.lang, adopt=self.adopt)
+        self.on_warning: Callable[[str], None] = on_warning or (lambda _text: None)
         self.keeper = StateKeeper(store, server=config.server, enabled=persist, on_external=self._on_external,
-                                  on_warning=on_warning or (lambda _text: None))
+                                  on_warning=lambda text: self.on_warning(text))
         self._watchers: dict[str, MailboxWatcher] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._running = False

@@ -1,4 +1,4 @@
-"""The App is thin: read config, build the store and sync worker, push the picker.
+"""The App is thin: take the config and the sync core (build_app makes both), push the picker.
 
 It is also the one bridge from the store to the UI: it subscribes once, and its
 listener only posts a :class:`StoreChanged` (so nothing a screen does can ever
@@ -20,11 +20,10 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from tmtui import state
-from tmtui.api.client import TempMailClient
 from tmtui.config import Config
 from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
-from tmtui.store import Change, SessionStore
+from tmtui.store import Change
 from tmtui.sync import SyncWorker
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.humanize import describe
@@ -51,21 +50,19 @@ class TmtuiApp(App[None]):
         Binding("question_mark", "help", "Keys"),
     ]
 
-    def __init__(self, config: Config, client: TempMailClient, *,
-                 saved: Sequence[SavedMailbox] = (), start_address: str | None = None,
-                 warnings: Sequence[str] = (), persist: bool = True,
-                 banner: str | None = None) -> None:
+    def __init__(self, config: Config, sync: SyncWorker, *,
+                 saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
+                 warnings: Sequence[str] = (), banner: str | None = None) -> None:
+        """``saved`` None: the sync core reads the state file (when it persists)."""
         super().__init__()
         self.config = config
-        self.client = client
-        self.store = SessionStore()
-        self.sync = SyncWorker(client, self.store, config, persist=persist,
-                               on_warning=lambda text: self.notify(text, severity="warning",
-                                                                   markup=False, timeout=10))
-        self.saved = list(saved)
+        self.sync = sync
+        self.store = sync.store
+        sync.on_warning = lambda text: self.notify(text, severity="warning", markup=False, timeout=10)
+        self.saved = saved
         self.start_address = start_address
         self.startup_warnings = list(warnings)
-        self.persist = persist
+        self.persist = sync.persist
         self.banner = banner
         self.announcer = Announcer(self, self.store, config)
 
@@ -74,7 +71,9 @@ class TmtuiApp(App[None]):
 
         self._apply_theme()
         self.store.subscribe(self._store_changed)
-        self.sync.load_saved(self.saved)
+        warning = self.sync.load_saved(self.saved)
+        if warning:
+            self.startup_warnings.append(warning)
         self.run_worker(self.sync.run(), name="sync", group="sync",
                         exclusive=True, exit_on_error=False)
         for warning in self.startup_warnings:
@@ -83,7 +82,7 @@ class TmtuiApp(App[None]):
         if start and start in self.store:
             self.open_inbox(start)  # saved: straight in; the picker is built when needed
         else:
-            self.push_screen(PickerScreen(auto_create=not self.saved and not start))
+            self.push_screen(PickerScreen(auto_create=not self.store.mailboxes and not start))
             if start:
                 self.run_worker(self._open_start_address(start), exit_on_error=False)
         # Start-up objects live as long as the app: keep them out of the collector's
