@@ -13,6 +13,7 @@ import sys
 from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui import paths
 from tmtui.server.runner import ReferenceServer
+from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 
 
@@ -36,6 +37,7 @@ async def test_tui_and_four_concurrent_tmtui_new_lose_nothing(make_app, server: 
         store = app.store
         await store_until(store, lambda: len(store.mailboxes) == 1)  # first run: one is created
         first = store.mailboxes[0].address
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))  # it opens by itself
         await pilot.press("escape")
         await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen))
 
