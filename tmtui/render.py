@@ -25,7 +25,7 @@ text is shown.
 For the UI: Textual's ``Markdown`` widget opens clicked links itself unless
 built with ``open_links=False``, and its parser also links bare URLs in the
 text (``ftp://``, ``www.``); pass every clicked ``href`` through
-:func:`safe_url`.
+:func:`tmtui.safety.safe_url`.
 """
 
 from __future__ import annotations
@@ -33,26 +33,19 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache, lru_cache
-from urllib.parse import quote
 
-from tmtui.safety import sanitize_line, sanitize_text
+from tmtui.safety import safe_url, sanitize_line, sanitize_text
 
 __all__ = [
     "Link",
     "Rendered",
     "fold_long_lines",
-    "format_size",
     "html_to_text",
-    "relative_time",
-    "safe_url",
 ]
 
 MAX_LINKS = 1000
-MAX_URL = 4096
 _URL_SHOWN = 300  # the link list shows long URLs cut; Link.url is whole
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,53 +66,6 @@ class Rendered:
     truncated: bool
     note: str | None
     markdown: str = ""
-
-
-_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
-# Characters a URL must not carry as they are: ASCII controls, space and the
-# characters that end or confuse a Markdown destination; C1, invisible,
-# bidi, spacing and separator characters, surrogates, non-characters, tags.
-_URL_UNSAFE = re.compile(
-    '[\x00-\x20"<>\\\\^`{|}\x7f-\xa0\u00ad\u061c\u115f\u1160\u180e\u2000-\u200f'
-    "\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ufdd0-\ufdef\ufeff"
-    "\ufff9-\uffff\U000e0000-\U000e0fff]"
-)
-
-
-def _quote_char(match: re.Match[str]) -> str:
-    char = match.group()
-    return quote("\ufffd" if "\ud800" <= char <= "\udfff" else char, safe="")
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` made safe to show and open, or None if it is not an absolute
-    ``http``/``https``/``mailto`` URL.
-
-    Tabs and newlines are dropped as browsers do (so ``java\\nscript:`` is
-    caught), the scheme is lower-cased, and anything invisible, spacing or
-    Markdown-significant is percent-encoded, so the URL shows what it is.
-    A ``mailto`` keeps its address only: query fields such as ``attach=``
-    have been abused against mail clients. The UI must also run every
-    clicked link through this (a Markdown widget links bare URLs itself).
-    """
-    if not url or len(url) > MAX_URL:
-        return None
-    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11"
-                    "\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-    url = url.replace("\t", "").replace("\n", "").replace("\r", "")
-    match = _SCHEME.match(url)
-    if match is None or match.group(1).lower() not in SAFE_SCHEMES:
-        return None
-    scheme, rest = match.group(1).lower(), url[match.end():]
-    if scheme == "mailto":
-        rest = rest.split("?", 1)[0]
-    rest = _URL_UNSAFE.sub(_quote_char, rest)
-    if scheme == "mailto":
-        if not rest.strip("/"):
-            return None
-    elif not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
-        return None
-    return f"{scheme}:{rest}"
 
 
 def fold_long_lines(text: str, limit: int = 1000) -> str:
@@ -143,42 +89,6 @@ def fold_long_lines(text: str, limit: int = 1000) -> str:
             line = line[cut:]
         out.append(line)
     return "\n".join(out)
-
-
-def format_size(n: int) -> str:
-    """Bytes for people: ``512 B``, ``1.2 KB``, ``34 MB`` (binary multiples)."""
-    n = max(0, int(n))
-    if n < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        shown = f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
-        if float(shown) < 1024 or unit == "TB":
-            return f"{shown} {unit}"
-    raise AssertionError("unreachable")
-
-
-def relative_time(dt: datetime, now: datetime) -> str:
-    """``just now``, ``5m``, ``3h``, ``2d``, else the date (``2026-03-05``).
-
-    Naive datetimes are taken as UTC. A time slightly in the future (clock
-    skew) is "just now"; further ahead it shows as a date.
-    """
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    seconds = (now - dt).total_seconds()
-    if -120 < seconds < 60:
-        return "just now"
-    if 0 < seconds < 3600:
-        return f"{int(seconds // 60)}m"
-    if 0 < seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    if 0 < seconds < 7 * 86400:
-        return f"{int(seconds // 86400)}d"
-    return dt.astimezone(now.tzinfo).strftime("%Y-%m-%d")
 
 
 def html_to_text(

@@ -19,12 +19,12 @@ from tmtui import state
 from tmtui.api.client import TempMailClient
 from tmtui.api.models import MessageSummary
 from tmtui.config import Config
+from tmtui.humanize import describe
 from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change, SessionStore
 from tmtui.sync import SyncWorker
 from tmtui.ui import terminal
-from tmtui.ui.humanize import describe
 
 T = TypeVar("T")
 
