@@ -9,8 +9,8 @@ import sys
 import pytest
 from markdown_it import MarkdownIt
 
-from tmtui import render
 from tmtui.render import Link, Rendered, html_to_text
+from tmtui.render.converter import Converter
 
 from .test_sanitize import FORBIDDEN
 
@@ -201,7 +201,7 @@ def test_html2text_failure_falls_back_to_bare_text(monkeypatch: pytest.MonkeyPat
     def boom(self: object, html: str) -> str:
         raise RuntimeError("html2text broke")
 
-    monkeypatch.setattr(render._converter_type(), "run", boom)
+    monkeypatch.setattr(Converter, "run", boom)
     r = html_to_text("<p>Hello &amp; <b>bye</b><script>x()</script><!-- hidden --></p>"
                      "<div>\x1b[2Jnext &#27;</div>")
     assert r.text == ("Hello & bye\n\nnext\n\n"
