@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
 from tmtui.api import errors
 from tmtui.humanize import describe, format_size, relative_time
 
-NOW = datetime(2026, 11, 25, 14, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("size", "shown"), [
@@ -38,9 +38,9 @@ def test_relative_time(delta: timedelta, shown: str) -> None:
 def test_relative_time_mixes_naive_and_aware() -> None:
     assert relative_time(datetime(2026, 11, 25, 13, 55), NOW) == "5m"
     local = timezone(timedelta(hours=-10))
-    assert relative_time(datetime(2026, 11, 20, 5, 0, tzinfo=timezone.utc),
+    assert relative_time(datetime(2026, 11, 20, 5, 0, tzinfo=UTC),
                          NOW.astimezone(local)) == "5d"
-    assert relative_time(datetime(2026, 11, 1, 5, 0, tzinfo=timezone.utc),
+    assert relative_time(datetime(2026, 11, 1, 5, 0, tzinfo=UTC),
                          NOW.astimezone(local)) == "2026-10-31"  # the date where the user is
 
 

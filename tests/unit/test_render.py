@@ -215,3 +215,17 @@ def test_import_is_light() -> None:
             "print(sorted(m for m in ('textual', 'html2text', 'rich') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_app_starts_without_html2text() -> None:
+    # html2text loads on the first body converted, never for the first screen.
+    code = ("import sys, tmtui.ui.app, tmtui.render, tmtui.humanize; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'html2text'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_humanize_is_textual_free() -> None:
+    code = "import sys, tmtui.humanize; print(sorted(m for m in ('textual', 'html2text') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

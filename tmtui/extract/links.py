@@ -165,8 +165,7 @@ def rank_links(links: Iterable[Link | str], text: str = "") -> list[RankedLink]:
     ranked: list[tuple[float, int, RankedLink]] = []
     for index, (url, label, number, context, bare) in enumerate(items):
         kind, score, tracking = _score_link(url, label, context, bare)
-        link = RankedLink(url, sanitize_line(label, 200), kind, score, tracking, number)
-        ranked.append((score, index, link))
+        ranked.append((score, index, RankedLink(url, sanitize_line(label, 200), kind, score, tracking, number)))
     ranked.sort(key=lambda t: (-t[0], t[1]))
     return [item for _, _, item in ranked]
 
