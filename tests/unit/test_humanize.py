@@ -1,8 +1,8 @@
-"""tmtui.humanize: sizes and ages for people."""
+"""tmtui.humanize: sizes, ages and errors for people."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, UTC
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
