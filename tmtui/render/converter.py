@@ -23,10 +23,10 @@ from functools import lru_cache
 
 import html2text
 
-from tmtui.render import links
 from tmtui.render.elements import LINES, STRAY_OK, SWALLOW, VOID, OpenElements
 from tmtui.render.escape import EM, NBSP_HOLDER, OPEN, STRONG, mark_escapes
 from tmtui.render.limits import OutputFull
+from tmtui.render.links import LinkTable, label_end
 from tmtui.safety import sanitize_text
 
 # "&#" that is not a character reference the stdlib parser accepts makes it
@@ -57,7 +57,7 @@ class Converter(html2text.HTML2Text):
         self.ignore_tables = True  # mail tables are layout: rows become lines
         self.emphasis_mark = EM
         self.strong_mark = STRONG
-        self.links = links.LinkTable()
+        self.links = LinkTable()
         self._elements = OpenElements(max_depth)
         self._size = 0
         self._max_output = max_output
@@ -173,7 +173,7 @@ class Converter(html2text.HTML2Text):
             self.astack.pop()
         number = self.links.close()
         if number is not None:
-            self.o(links.mark(number))
+            self.o(label_end(number))
 
     # -- text ------------------------------------------------------------------
     def handle_data(self, data: str, entity_char: bool = False) -> None:

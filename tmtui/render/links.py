@@ -78,7 +78,7 @@ class LinkTable:
         return tuple(Link(n, url, self.labels.get(n, "")) for n, url in enumerate(self.urls, 1))
 
 
-def mark(number: int) -> str:
+def label_end(number: int) -> str:
     """What the converter writes after a link's label."""
     return f"{CLOSE}{number}{END}"
 

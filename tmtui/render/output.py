@@ -12,9 +12,9 @@ import html as htmllib
 import re
 from dataclasses import dataclass
 
-from tmtui.render import links
 from tmtui.render.escape import EM, ESCAPE, STRONG, escape_all
 from tmtui.render.limits import markdown_note, output_note
+from tmtui.render.links import Link, LinkTable, markdown_list, resolve, text_list
 from tmtui.safety import sanitize_text
 
 
@@ -23,7 +23,7 @@ class Rendered:
     """A converted body. ``note`` says, in one human line, what was cut."""
 
     text: str
-    links: tuple[links.Link, ...]
+    links: tuple[Link, ...]
     truncated: bool
     note: str | None
     markdown: str = ""
@@ -44,10 +44,10 @@ def _sentence(notes: list[str]) -> str | None:
     return f"{note[:1].upper()}{note[1:]}." if note else None
 
 
-def assemble(body: str, table: links.LinkTable, notes: list[str], *, truncated: bool,
+def assemble(body: str, table: LinkTable, notes: list[str], *, truncated: bool,
              max_output: int) -> Rendered:
     """Resolve the sentinels into the two outputs, add notes and the link list."""
-    markdown, text = links.resolve(body)
+    markdown, text = resolve(body)
     markdown = markdown.replace(ESCAPE, "\\").replace(EM, "_").replace(STRONG, "**")
     text = text.replace(ESCAPE, "").replace(EM, "").replace(STRONG, "")
     text = _BLANK_RUN.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip("\n")
@@ -61,11 +61,11 @@ def assemble(body: str, table: links.LinkTable, notes: list[str], *, truncated: 
     if markdown_notes:
         markdown += f"\n\n\\[tmtui: {escape_all('; '.join(markdown_notes))}\\]"
     return Rendered(
-        text=sanitize_text(text + links.text_list(table.urls)),
+        text=sanitize_text(text + text_list(table.urls)),
         links=table.links(),
         truncated=truncated or len(markdown_notes) > len(notes),
         note=_sentence(markdown_notes),
-        markdown=sanitize_text(markdown + links.markdown_list(table.urls)),
+        markdown=sanitize_text(markdown + markdown_list(table.urls)),
     )
 
 
