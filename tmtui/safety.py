@@ -1,8 +1,8 @@
-"""The one sanitising boundary for sender-controlled text, and safe file names.
+"""The one sanitising boundary for sender-controlled text, URLs and file names.
 
 Everything a stranger can put in a mail (subject, sender, body, attachment
-names, link labels) passes through here before it reaches the terminal or the
-file system. Choices, applied consistently:
+names, link labels, link targets) passes through here before it reaches the
+terminal, a browser or the file system. Choices, applied consistently:
 
 * Terminal control sequences (7-bit ``ESC`` forms and the 8-bit C1 forms) are
   removed with their parameters and bodies. A 7-bit string sequence (OSC, DCS,
@@ -23,6 +23,9 @@ file system. Choices, applied consistently:
 * Square brackets and every other printable character stay exactly as
   written: markup safety is the display layer's job (``Text(value)``,
   ``markup=False``).
+* A URL is offered only if it is absolute ``http``, ``https`` or ``mailto``
+  (:func:`safe_url`), with anything invisible or Markdown-significant
+  percent-encoded.
 
 :func:`sanitize_text` is idempotent and linear in time (regexes without
 nested quantifiers, plain ``str.replace``).
@@ -35,10 +38,12 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 __all__ = [
     "numbered_name",
     "safe_filename",
+    "safe_url",
     "sanitize_line",
     "sanitize_text",
     "unique_path",
@@ -157,19 +162,7 @@ def _clean(value: str, *, multiline: bool, filename: bool = False) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _SUSPECT.search(text):
-        if _ESC_OR_C1.search(text):
-            text = _SEQUENCE.sub("", text)
-        if _INVISIBLE.search(text):
-            text = _INVISIBLE.sub("", text)
-        if _INVALID.search(text):
-            text = _INVALID.sub("_" if filename else "\ufffd", text)
-        if _C0.search(text):
-            for char, picture in _C0_PICTURES.items():
-                if char in text:
-                    text = text.replace(char, "_" if filename else picture)
-        if "\u2028" in text or "\u2029" in text:
-            line_break = "\n" if multiline else " "
-            text = text.replace("\u2028", line_break).replace("\u2029", line_break)
+        text = _strip_controls(text, multiline=multiline, filename=filename)
     if not multiline and ("\n" in text or "\t" in text):
         space = "_" if filename else " "
         text = text.replace("\n", space).replace("\t", space)
@@ -178,6 +171,25 @@ def _clean(value: str, *, multiline: bool, filename: bool = False) -> str:
     if _TAGS.search(text):
         text = _TAGS.sub("", text)
     return _cap_marks(text)
+
+
+def _strip_controls(text: str, *, multiline: bool, filename: bool) -> str:
+    """Sequences and invisible characters out, lone controls made visible
+    (or ``_`` in a file name), line and paragraph separators to ``\\n``."""
+    if _ESC_OR_C1.search(text):
+        text = _SEQUENCE.sub("", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    if _INVALID.search(text):
+        text = _INVALID.sub("_" if filename else "\ufffd", text)
+    if _C0.search(text):
+        for char, picture in _C0_PICTURES.items():
+            if char in text:
+                text = text.replace(char, "_" if filename else picture)
+    if "\u2028" in text or "\u2029" in text:
+        line_break = "\n" if multiline else " "
+        text = text.replace("\u2028", line_break).replace("\u2029", line_break)
+    return text
 
 
 def sanitize_text(value: str, *, multiline: bool = True) -> str:
@@ -210,6 +222,55 @@ def sanitize_line(value: str, max_len: int = 200) -> str:
         return text
     text = set_cell_size(text, max_len - 1).rstrip()
     return text + ELLIPSIS
+
+
+MAX_URL = 4096
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# C0 controls and space: browsers strip them from both ends of a URL.
+_URL_EDGE = "".join(chr(c) for c in range(0x21))
+# Characters a URL must not carry as they are: ASCII controls, space and the
+# characters that end or confuse a Markdown destination; C1, invisible,
+# bidi, spacing and separator characters, surrogates, non-characters, tags.
+_URL_UNSAFE = re.compile(
+    '[\x00-\x20"<>\\\\^`{|}\x7f-\xa0\u00ad\u061c\u115f\u1160\u180e\u2000-\u200f'
+    "\u2028-\u202f\u205f-\u206f\u3000\u3164\ud800-\udfff\ufdd0-\ufdef\ufeff"
+    "\ufff9-\uffff\U000e0000-\U000e0fff]"
+)
+
+
+def _quote_char(match: re.Match[str]) -> str:
+    char = match.group()
+    return quote("\ufffd" if "\ud800" <= char <= "\udfff" else char, safe="")
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` made safe to show and open, or None if it is not an absolute
+    ``http``/``https``/``mailto`` URL.
+
+    Tabs and newlines are dropped as browsers do (so ``java\\nscript:`` is
+    caught), the scheme is lower-cased, and anything invisible, spacing or
+    Markdown-significant is percent-encoded, so the URL shows what it is.
+    A ``mailto`` keeps its address only: query fields such as ``attach=``
+    have been abused against mail clients. The UI must also run every
+    clicked link through this (a Markdown widget links bare URLs itself).
+    """
+    if not url or len(url) > MAX_URL:
+        return None
+    url = url.strip(_URL_EDGE).replace("\t", "").replace("\n", "").replace("\r", "")
+    match = _SCHEME.match(url)
+    if match is None or match.group(1).lower() not in SAFE_SCHEMES:
+        return None
+    scheme, rest = match.group(1).lower(), url[match.end():]
+    if scheme == "mailto":
+        rest = rest.split("?", 1)[0]
+    rest = _URL_UNSAFE.sub(_quote_char, rest)
+    if scheme == "mailto":
+        if not rest.strip("/"):
+            return None
+    elif not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
+        return None
+    return f"{scheme}:{rest}"
 
 
 def _split_suffix(name: str) -> tuple[str, str]:

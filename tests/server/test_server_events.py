@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
 
 from tests.support.mail import build_mail, deliver
+from tests.support.scaling import LIMIT, agrowth
 from tests.support.sse import open_events
 from tests.support.wire import call, new_session, take_address
+from tmtui.server import runner
 
 STATE_KEYS = {"email", "connected", "count", "total_count", "connected_folders", "watched_folders", "folders", "ts"}
 CHANGED_KEYS = {"email", "reason", "connected", "count", "total_count", "connected_folders", "prevCount",
@@ -40,14 +41,13 @@ async def test_state_first_with_retry(server_client: httpx.AsyncClient) -> None:
         assert payload["count"] == 0 and payload["folders"] == {"INBOX": 0, "Junk": 0}
 
 
-async def test_changed_within_a_second_of_smtp_delivery(server, server_client: httpx.AsyncClient) -> None:
+async def test_changed_follows_smtp_delivery(server, server_client: httpx.AsyncClient) -> None:
+    # The next event after the delivery; how soon it comes is a benchmark (delivery).
     session = await take_address(server_client, "live")
     async with open_events(server_client, session["mailbox_event_token"]) as stream:
         assert (await stream.next_event()).event == "state"
-        started = time.perf_counter()
         await deliver(server.smtp_port, "live@a.test", build_mail("live@a.test", subject="OTP 123456"))
-        changed = await stream.next_event(timeout=1.0)
-        assert time.perf_counter() - started < 1.0
+        changed = await stream.next_event(timeout=10)
         assert changed.event == "changed"
         payload = changed.json()
         assert set(payload) == CHANGED_KEYS
@@ -156,15 +156,15 @@ async def test_post_to_events_is_405(server_client: httpx.AsyncClient) -> None:
     assert response.status_code == 405 and "error" in response.json()
 
 
-async def test_stop_with_open_streams_is_quick(start_server) -> None:
+async def test_stop_ends_open_streams_without_the_grace_period(start_server, monkeypatch) -> None:
+    # With no grace deadline left to cut them, stop() returns only if the streams end themselves.
+    monkeypatch.setattr(runner, "STOP_GRACE_SECONDS", 3600.0)
     srv = await start_server()
     async with httpx.AsyncClient(base_url=srv.base_url) as client:
         token = (await new_session(client))["mailbox_event_token"]
         async with open_events(client, token) as stream:
             await stream.next_event()
-            started = time.perf_counter()
-            await srv.stop()
-            assert time.perf_counter() - started < 0.5
+            await asyncio.wait_for(srv.stop(), 60)
             assert await stream.ended()
 
 
@@ -176,28 +176,33 @@ async def _raw_subscriber(port: int, path: str) -> tuple[asyncio.StreamReader, a
     return reader, writer
 
 
-async def test_fan_out_to_200_streams_is_fast(start_server) -> None:
+async def test_fan_out_grows_linearly_with_streams(start_server) -> None:
+    # Every stream gets the event; fan-out to 10x the streams costs less than
+    # 40x the CPU. Its latency (p99) is a benchmark (server_load), not a test.
     srv = await start_server(sse_per_ip=500)
     async with httpx.AsyncClient(base_url=srv.base_url) as client:
-        session = await take_address(client, "popular")
-    path = f"/events/mailbox?token={session['mailbox_event_token']}"
-    subscribers = await asyncio.gather(*(_raw_subscriber(srv.http_port, path) for _ in range(200)))
-    try:
-        arrivals: list[float] = []
+        tokens = {name: (await take_address(client, name))["mailbox_event_token"] for name in ("quiet", "popular")}
+    streams = {
+        name: await asyncio.gather(*(_raw_subscriber(srv.http_port, f"/events/mailbox?token={token}")
+                                     for _ in range(count)))
+        for (name, token), count in zip(tokens.items(), (20, 200), strict=True)
+    }
+    received = {"quiet": 0, "popular": 0}
 
+    async def fan_out(name: str) -> None:
         async def receive(reader: asyncio.StreamReader) -> None:
-            await asyncio.wait_for(reader.readuntil(b"event: changed"), 5)
-            arrivals.append(time.perf_counter())
+            await asyncio.wait_for(reader.readuntil(b"event: changed"), 30)
+            received[name] += 1
 
-        waiters = [asyncio.create_task(receive(reader)) for reader, _ in subscribers]
-        started = time.perf_counter()
-        srv.control.deliver("popular@a.test", build_mail("popular@a.test"))
+        waiters = [asyncio.create_task(receive(reader)) for reader, _ in streams[name]]
+        srv.control.deliver(f"{name}@a.test", build_mail(f"{name}@a.test"))
         await asyncio.gather(*waiters)
-        latencies = sorted(t - started for t in arrivals)
-        p99 = latencies[int(len(latencies) * 0.99) - 1]
-        assert len(latencies) == 200
-        assert p99 < 0.1, f"p99 fan-out {p99 * 1000:.1f} ms"
+
+    try:
+        ratio = await agrowth(lambda: fan_out("quiet"), lambda: fan_out("popular"))
+        assert received == {"quiet": 3 * 20, "popular": 3 * 200}
+        assert ratio < LIMIT, f"fan-out to 10x the streams cost {ratio:.0f}x"
     finally:
-        for _, writer in subscribers:
+        for _, writer in [*streams["quiet"], *streams["popular"]]:
             writer.close()
     await srv.control.wait_streams(0, timeout=5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from tests.support.mail import build_mail, deliver
 from tests.support.wire import call, take_address
+from tmtui.server import runner
 from tmtui.server.cli import add_serve_arguments, run_serve
 from tmtui.server.config import ServerConfig
 from tmtui.server.runner import ReferenceServer, ServerStartError, ServerThread
@@ -66,17 +66,15 @@ async def test_taken_smtp_port_is_one_line_error(tmp_path: Path, taken_port: soc
     assert "\n" not in str(error.value)
 
 
-async def test_start_and_stop_are_fast(tmp_path: Path) -> None:
-    started = time.perf_counter()
+async def test_stop_closes_idle_connections_without_the_grace_period(tmp_path: Path, monkeypatch) -> None:
+    # With no grace deadline left to cut it, stop() returns only if the client's
+    # idle keep-alive connection is closed at once. Start-up time is a benchmark.
+    monkeypatch.setattr(runner, "STOP_GRACE_SECONDS", 3600.0)
     srv = ReferenceServer(ServerConfig(data_dir=tmp_path))
     await srv.start()
-    startup = time.perf_counter() - started
     async with httpx.AsyncClient(base_url=srv.base_url) as client:
         assert (await client.get("/health")).status_code == 200
-        started = time.perf_counter()
-        await srv.stop()
-        assert time.perf_counter() - started < 0.3
-    assert startup < 0.5
+        await asyncio.wait_for(srv.stop(), 60)
     await srv.stop()  # twice is harmless
 
 

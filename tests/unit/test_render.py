@@ -9,8 +9,8 @@ import sys
 import pytest
 from markdown_it import MarkdownIt
 
-from tmtui import render
 from tmtui.render import Link, Rendered, html_to_text
+from tmtui.render.converter import Converter
 
 from .test_sanitize import FORBIDDEN
 
@@ -201,7 +201,7 @@ def test_html2text_failure_falls_back_to_bare_text(monkeypatch: pytest.MonkeyPat
     def boom(self: object, html: str) -> str:
         raise RuntimeError("html2text broke")
 
-    monkeypatch.setattr(render._converter_type(), "run", boom)
+    monkeypatch.setattr(Converter, "run", boom)
     r = html_to_text("<p>Hello &amp; <b>bye</b><script>x()</script><!-- hidden --></p>"
                      "<div>\x1b[2Jnext &#27;</div>")
     assert r.text == ("Hello & bye\n\nnext\n\n"
@@ -213,5 +213,19 @@ def test_html2text_failure_falls_back_to_bare_text(monkeypatch: pytest.MonkeyPat
 def test_import_is_light() -> None:
     code = ("import sys, tmtui.render, tmtui.safety, tmtui.files; "
             "print(sorted(m for m in ('textual', 'html2text', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_app_starts_without_html2text() -> None:
+    # html2text loads on the first body converted, never for the first screen.
+    code = ("import sys, tmtui.ui.app, tmtui.render, tmtui.humanize; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'html2text'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_humanize_is_textual_free() -> None:
+    code = "import sys, tmtui.humanize; print(sorted(m for m in ('textual', 'html2text') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -15,6 +15,7 @@ from tmtui.safety import sanitize_line
 
 MAX_CANDIDATES = 400
 THRESHOLD = 2.0  # minimum score of a code worth reporting
+_NO_CODE = -10.0  # the score of what is surely not a code (a year after ©, a zip code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +35,8 @@ class CodeMatch:
 
 _WORD = re.compile(r"\S*\d\S*")
 _LABEL = re.compile(r"(?:[^\W\d_]+[:=])+")
-_LEAD = "([{<\"'“‘«*_~•"
-_TRAIL = ".,;:!?)]}>\"'”’»*_~"
+_LEAD = "([{<\"'\u201c\u2018«*_~•"  # curly quotes written as escapes: they look like ASCII ones
+_TRAIL = ".,;:!?)]}>\"'\u201d\u2019»*_~"
 _MARKERS = "#$€£¥₫+№@%"
 _DIGITS = re.compile(r"\d{4,8}")
 _GROUPED = re.compile(r"\d{3}-\d{3}|\d{4}-\d{4}")
@@ -149,52 +150,35 @@ def _proximity(distance: int, reach: int, flat: int = 4) -> float:
     return 1.0 / (1.0 + (distance - flat) / 25)
 
 
-def _form_score(cand: _Candidate, before: str) -> float | None:
-    """What the shape of the candidate alone is worth; None for a copyright year or a ZIP code."""
+def _form_score(text: str, cand: _Candidate) -> float:
+    """What the candidate's form alone is worth, or ``_NO_CODE``."""
     base = _BASE[cand.form]
     score = base[len(cand.value)] if isinstance(base, dict) else base
-    if cand.form == "digits":
-        number = int(cand.value)
-        if len(cand.value) == 4 and 1900 <= number <= 2099:
-            score -= 2.0
-        if _COPYRIGHT_BEFORE.search(before) or (len(cand.value) == 5 and _US_ZIP_BEFORE.search(before)):
-            return None
+    if cand.form != "digits":
+        return score
+    before = text[max(0, cand.start - 24):cand.start]
+    if len(cand.value) == 4 and 1900 <= int(cand.value) <= 2099:
+        score -= 2.0
+    if _COPYRIGHT_BEFORE.search(before) or (len(cand.value) == 5 and _US_ZIP_BEFORE.search(before)):
+        return _NO_CODE
     return score
 
 
-def _blame(text: str, cand: _Candidate, kw: Keyword, gap: int, factor: float,
-           nearest_positive: int) -> float:
-    """The penalty a negative word on the candidate's line puts on it."""
-    # A negative word binds to the first number after it ("card ending
-    # 4821 is 739104" blames 4821 only) and yields to a nearer positive.
-    if (factor == 1.0 and gap <= 40 and nearest_positive < kw.start
-            and not _OTHER_NUMBER.search(text, kw.end, cand.start)):
-        return -kw.weight * _proximity(gap, 40, flat=3)
-    if factor < 1.0 and gap <= 12 and not _SENTENCE_END.search(text, cand.end, kw.start):
-        # After the number only within its sentence: "Use 639204 to verify.
-        # Order #12345" blames 12345, not the code.
-        return -kw.weight * 0.8
-    return 0.0
-
-
-def _keyword_evidence(text: str, cand: _Candidate, all_keywords: list[Keyword],
-                      starts: list[int]) -> tuple[float, float, float]:
-    """(best, second best, penalty) from the keywords around the candidate."""
+def _keyword_score(text: str, cand: _Candidate, keywords: list[Keyword]) -> float:
+    """The best nearby keyword (plus a little of the second), minus the
+    strongest decoy word that binds to this number."""
     best = second = penalty = 0.0
-    low, high = bisect.bisect_left(starts, cand.start - 200), bisect.bisect_right(starts, cand.end + 150)
-    keywords = all_keywords[low:high]  # the only ones near enough to count
     positives_before = [k.end for k in keywords if k.weight > 0 and k.end <= cand.start]
     nearest_positive = max(positives_before, default=-1)
     for kw in keywords:
         if kw.end <= cand.start:
-            gap, factor = cand.start - kw.end, 1.0
+            gap, factor, lo, hi = cand.start - kw.end, 1.0, kw.end, cand.start
         elif kw.start >= cand.end:
-            gap, factor = kw.start - cand.end, 0.8
+            gap, factor, lo, hi = kw.start - cand.end, 0.8, cand.end, kw.start
         else:
             continue
         if gap > 150:
             continue
-        lo, hi = (kw.end, cand.start) if factor == 1.0 else (cand.end, kw.start)
         lines = text.count("\n", lo, hi)
         if kw.weight > 0:
             value = kw.weight * factor * _proximity(gap, 150)
@@ -202,18 +186,31 @@ def _keyword_evidence(text: str, cand: _Candidate, all_keywords: list[Keyword],
                 value *= 0.75 if lines < 5 else 0.4
             best, second = max(best, value), max(second, min(best, value))
         elif lines == 0:
-            penalty = max(penalty, _blame(text, cand, kw, gap, factor, nearest_positive))
-    return best, second, penalty
+            penalty = max(penalty, _decoy_penalty(text, cand, kw, gap, nearest_positive))
+    return best + 0.3 * second - penalty
+
+
+def _decoy_penalty(text: str, cand: _Candidate, kw: Keyword, gap: int, nearest_positive: int) -> float:
+    """How much a negative word on the same line counts against the candidate."""
+    if kw.end <= cand.start:
+        # A negative word binds to the first number after it ("card ending
+        # 4821 is 739104" blames 4821 only) and yields to a nearer positive.
+        if gap <= 40 and nearest_positive < kw.start and not _OTHER_NUMBER.search(text, kw.end, cand.start):
+            return -kw.weight * _proximity(gap, 40, flat=3)
+    elif gap <= 12 and not _SENTENCE_END.search(text, cand.end, kw.start):
+        # After the number only within its sentence: "Use 639204 to verify.
+        # Order #12345" blames 12345, not the code.
+        return -kw.weight * 0.8
+    return 0.0
 
 
 def _score(text: str, cand: _Candidate, all_keywords: list[Keyword], starts: list[int]) -> float:
-    before = text[max(0, cand.start - 24):cand.start]
-    score = _form_score(cand, before)
-    if score is None:
-        return -10.0
-    best, second, penalty = _keyword_evidence(text, cand, all_keywords, starts)
-    score += best + 0.3 * second - penalty
-    if _LEADS_IN.search(before):
+    score = _form_score(text, cand)
+    if score == _NO_CODE:
+        return score
+    low, high = bisect.bisect_left(starts, cand.start - 200), bisect.bisect_right(starts, cand.end + 150)
+    score += _keyword_score(text, cand, all_keywords[low:high])  # only those near enough count
+    if _LEADS_IN.search(text[max(0, cand.start - 24):cand.start]):
         score += 0.3
     line_start = text.rfind("\n", 0, cand.start) + 1
     line_end = text.find("\n", cand.end)

@@ -13,8 +13,8 @@ from typing import Literal
 from urllib.parse import unquote
 
 from tmtui.extract.text import MAX_SCAN, fold
-from tmtui.render import Link, safe_url
-from tmtui.safety import sanitize_line
+from tmtui.render import Link
+from tmtui.safety import safe_url, sanitize_line
 
 MAX_LINKS = 200  # links ranked per mail
 
@@ -25,7 +25,7 @@ LinkKind = Literal["action", "other", "unsubscribe"]
 
 @dataclass(frozen=True, slots=True)
 class RankedLink:
-    url: str  # exactly as in the mail (after render.safe_url); never resolved
+    url: str  # exactly as in the mail (after safety.safe_url); never resolved
     label: str
     kind: LinkKind
     score: float

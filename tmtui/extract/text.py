@@ -80,7 +80,7 @@ class Keyword:
 
 
 def _key(phrase: str) -> str:
-    return re.sub(r"[\s\-]+", " ", phrase).replace("'", "").replace("’", "")
+    return re.sub(r"[\s\-]+", " ", phrase).replace("'", "").replace("\u2019", "")  # and the curly apostrophe
 
 
 @cache
@@ -93,7 +93,7 @@ def _keyword_table() -> tuple[re.Pattern[str], dict[str, tuple[float, str | None
             exact = phrase[1:] if phrase.startswith("=") else None
             written = fold(exact) if exact else phrase
             entries[_key(written)] = (float(weight), exact)
-            parts = (re.escape(part).replace("'", "['’]?") for part in re.split(r"[\s\-]+", written))
+            parts = (re.escape(part).replace("'", "['\u2019]?") for part in re.split(r"[\s\-]+", written))
             patterns.append(r"[\s\-]+".join(parts))
     body = "|".join(sorted(set(patterns), key=len, reverse=True))
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])"), entries

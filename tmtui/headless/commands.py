@@ -15,7 +15,8 @@ from tmtui.files import Sink, save_atomically
 from tmtui.headless import EXIT_LOCAL, EXIT_NOT_FOUND, EXIT_OK, schema
 from tmtui.headless.output import attachments_line, emit_json, is_tty, message_line, say
 from tmtui.headless.session import Context, HeadlessError, warn
-from tmtui.render import Rendered, html_to_text, relative_time
+from tmtui.humanize import relative_time
+from tmtui.render import Rendered, html_to_text
 from tmtui.safety import sanitize_line, sanitize_text
 
 

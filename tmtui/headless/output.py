@@ -15,7 +15,7 @@ from typing import Any
 
 from tmtui.api.models import Attachment, MessageSummary
 from tmtui.headless import schema
-from tmtui.render import format_size, relative_time
+from tmtui.humanize import format_size, relative_time
 from tmtui.safety import sanitize_line
 
 

@@ -21,12 +21,13 @@ from textual.worker import Worker, WorkerState
 
 from tmtui import state
 from tmtui.config import Config
+from tmtui.humanize import describe
 from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
 from tmtui.ui.announcer import Announcer
-from tmtui.ui.humanize import describe
+from tmtui.humanize import describe
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 

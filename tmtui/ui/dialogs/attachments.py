@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import SelectionList, Static
 
 from tmtui.api.models import Attachment
-from tmtui.render import format_size
+from tmtui.humanize import format_size
 from tmtui.safety import sanitize_line
 
 

@@ -20,8 +20,9 @@ from textual.widgets import (
 
 from tmtui.api.models import Message
 from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
-from tmtui.render import Rendered, fold_long_lines, format_size, html_to_text, safe_url
-from tmtui.safety import sanitize_line, sanitize_text
+from tmtui.humanize import format_size
+from tmtui.render import Rendered, fold_long_lines, html_to_text
+from tmtui.safety import safe_url, sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.screens.base import TmtuiScreen

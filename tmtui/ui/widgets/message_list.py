@@ -24,7 +24,7 @@ from textual.strip import Strip
 from tmtui import clock
 from tmtui.api.models import MessageSummary
 from tmtui.extract import find_code
-from tmtui.render import relative_time
+from tmtui.humanize import relative_time
 from tmtui.safety import sanitize_line
 
 SENDER_WIDTH = 22

@@ -1,9 +1,54 @@
-"""One clear line for the user from any error the lower layers raise."""
+"""Words for people: sizes, ages and errors, each as one short line.
+
+Shared by the TUI and the headless commands, so both say the same thing the
+same way; nothing here imports Textual.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tmtui.api import errors
 from tmtui.safety import sanitize_line
+
+__all__ = ["describe", "format_size", "relative_time"]
+
+
+def format_size(n: int) -> str:
+    """Bytes for people: ``512 B``, ``1.2 KB``, ``34 MB`` (binary multiples)."""
+    n = max(0, int(n))
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        shown = f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
+        if float(shown) < 1024 or unit == "TB":
+            return f"{shown} {unit}"
+    raise AssertionError("unreachable")
+
+
+def relative_time(dt: datetime, now: datetime) -> str:
+    """``just now``, ``5m``, ``3h``, ``2d``, else the date (``2026-03-05``).
+
+    Naive datetimes are taken as UTC. A time slightly in the future (clock
+    skew) is "just now"; further ahead it shows as a date.
+    """
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    seconds = (now - dt).total_seconds()
+    if -120 < seconds < 60:
+        return "just now"
+    if 0 < seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if 0 < seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    if 0 < seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}d"
+    return dt.astimezone(now.tzinfo).strftime("%Y-%m-%d")
+
 
 _PLAIN: dict[type[errors.ApiError], str] = {
     errors.MailboxNotFound: "That mailbox no longer exists on the server",
@@ -17,7 +62,8 @@ _PLAIN: dict[type[errors.ApiError], str] = {
 
 
 def describe(exc: BaseException) -> str:
-    """A single sanitised line; never a traceback, never a token."""
+    """Any error the lower layers raise as a single sanitised line; never a
+    traceback, never a token."""
     if isinstance(exc, errors.RateLimited):
         wait = f"; retry in {exc.retry_after:.0f} s" if exc.retry_after else ""
         return f"The server is rate limiting requests{wait}"
