@@ -61,7 +61,8 @@ def run(quick: bool) -> list[Metric]:
         Metric("big_inbox.nav_cpu", "per-key navigation CPU, key -> frame (median)",
                ms(median(big["nav_cpu"])), "ms", baseline=ms(median(small["nav_cpu"])),
                baseline_label="50 mails", target=Target(1.5, on="ratio"), samples=len(big["nav_cpu"]),
-               note=f"p95 {ms(percentile(big['nav_cpu'], 95)):.2f} ms vs {ms(percentile(small['nav_cpu'], 95)):.2f} ms; "
+               note=f"p95 {ms(percentile(big['nav_cpu'], 95)):.2f} ms vs "
+                    f"{ms(percentile(small['nav_cpu'], 95)):.2f} ms; "
                     f"wall median {ms(median(big['nav_wall'])):.1f} ms vs {ms(median(small['nav_wall'])):.1f} ms"),
         Metric("big_inbox.filter_key", "filter keystroke over 10,000 rows, key -> frame (median)",
                ms(median(filter_big)), "ms", baseline=ms(median(filter_small)), baseline_label="50 mails",

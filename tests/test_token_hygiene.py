@@ -37,6 +37,7 @@ from tmtui.api.client import TempMailClient
 from tmtui.builder import build_app
 from tmtui.config import Config
 from tmtui.store import Change
+from tmtui.ui.app import TmtuiApp
 
 ATTACHMENT = b"%PDF-1.4 token hygiene\n" * 50
 
@@ -67,6 +68,22 @@ def all_logs() -> Everything:
         logging.getLogger(name).setLevel(level)
 
 
+def _record_what_the_user_sees(app: TmtuiApp, seen: list[str]) -> None:
+    """Every notification and reported error goes into ``seen`` as well as to the app."""
+    real_notify, real_report = app.notify, app.report_error
+
+    def notify(message: object, *args: object, **kwargs: object) -> None:
+        seen.append(f"notify {message!s} {kwargs.get('title', '')}")
+        real_notify(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    def report_error(exc: BaseException) -> None:
+        seen.extend([str(exc), repr(exc), "".join(traceback.format_exception(exc))])
+        real_report(exc)
+
+    app.notify = notify  # type: ignore[method-assign]
+    app.report_error = report_error  # type: ignore[method-assign]
+
+
 async def test_no_token_reaches_logs_errors_notifications_screen_or_title(
         server, tmp_path: Path, all_logs: Everything, monkeypatch: pytest.MonkeyPatch) -> None:
     from tmtui.ui import terminal
@@ -84,18 +101,7 @@ async def test_no_token_reaches_logs_errors_notifications_screen_or_title(
 
     app = build_app(Config(server=server.base_url, download_dir=downloads, poll_min_seconds=1,
                            poll_max_seconds=1, desktop_notify=True, terminal_title=True))
-    real_notify, real_report = app.notify, app.report_error
-
-    def notify(message: object, *args: object, **kwargs: object) -> None:
-        seen.append(f"notify {message!s} {kwargs.get('title', '')}")
-        real_notify(message, *args, **kwargs)  # type: ignore[arg-type]
-
-    def report_error(exc: BaseException) -> None:
-        seen.extend([str(exc), repr(exc), "".join(traceback.format_exception(exc))])
-        real_report(exc)
-
-    app.notify = notify  # type: ignore[method-assign]
-    app.report_error = report_error  # type: ignore[method-assign]
+    _record_what_the_user_sees(app, seen)
 
     def collect(_change: Change) -> None:
         for mailbox in app.store.mailboxes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -53,7 +53,7 @@ def _base(to: str, sender: str, subject: str, when: datetime) -> EmailMessage:
 
 def sample_mails(to: str, now: datetime | None = None) -> list[bytes]:
     """Oldest first: a newsletter, a plain note, an invoice with attachments, junk, a sign-up code."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     mails: list[EmailMessage] = []
 
     news = _base(to, "Terminal Weekly <news@terminal-weekly.example>",

@@ -130,7 +130,7 @@ def test_mail_into_an_empty_mailbox_is_new() -> None:
 
 def test_a_failing_listener_is_logged_as_a_bug_and_never_reaches_the_writer(
         caplog: pytest.LogCaptureFixture) -> None:
-    store, changes = store_with()
+    store, _changes = store_with()
 
     def broken(_change: Change) -> None:
         raise RuntimeError("listener bug")

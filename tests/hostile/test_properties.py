@@ -27,7 +27,7 @@ DANGEROUS = ["\x1b", "[", "]", "\\", "P", "_", "^", "0", ";", "m", "\x07", "\x9b
              "\x90", "\x85", "\r", "\n", "\t", "\x00", "\x7f", "\u202e", "\u2066", "\u200b",
              "\ufeff", "\u0301", "\ud800", "\U000e0041", "\u2028", " ", "a", "漢", "😀", "@", "=",
              "/", "$", ".", "C", "O", "N"]
-hostile = st.lists(st.one_of(st.sampled_from(DANGEROUS + ["[@click=app.quit]", "\x1b]8;;", "../"]),
+hostile = st.lists(st.one_of(st.sampled_from([*DANGEROUS, "[@click=app.quit]", "\x1b]8;;", "../"]),
                              st.characters(codec=None)), max_size=150).map("".join)
 # What a broken MIME header decodes to: any bytes, undecodable ones as surrogates.
 broken_bytes = st.binary(max_size=300).map(lambda b: b.decode("utf-8", "surrogateescape"))

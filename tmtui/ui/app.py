@@ -27,7 +27,6 @@ from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
 from tmtui.ui.announcer import Announcer
-from tmtui.humanize import describe
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 
