@@ -5,8 +5,8 @@ event queued; probe on ``IntakeHandler.handle_DATA``). t1 is the first frame
 the app composes after the row entered its inbox list (``MessageList.watch_rows``
 patched in the child to notice new subjects). Both are CLOCK_MONOTONIC.
 
-* one by one: each mail after the previous one is on screen, 120-220 ms apart,
-  longer than the coalescer's 100 ms quiet window (a lone one-time code);
+* one by one: each mail after the previous one is on screen, 120-220 ms apart
+  (a lone one-time code);
 * bursts of 20: twenty mails back to back on one SMTP connection;
 * baseline: the same app with SSE off, polling at the contract's 15 s (quick:
   1 s), mails arriving at random moments across several polling periods.

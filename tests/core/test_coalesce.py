@@ -1,4 +1,4 @@
-"""Bursts of `changed` events become few list calls; a lone event is fetched at once.
+"""`changed` events become list calls: a lone event at once, a burst merged and rate-bounded.
 
 The coalescer runs on an event loop with a virtual clock: time moves only when
 every task is waiting, straight to the next timer. Schedules are exact and a
@@ -46,20 +46,22 @@ def run_virtual(main: Coroutine[Any, Any, T]) -> T:
         loop.close()
 
 
-async def _run(pokes: list[float], *, quiet: float = 0.05, max_wait: float = 0.4) -> tuple[int, list[float]]:
+async def _run(pokes: list[float], *, call_takes: float = 0.005, burst: int = 10, rate: float = 2.0,
+               wanted: bool = True) -> tuple[int, list[float]]:
     loop = asyncio.get_running_loop()
     start = loop.time()
     calls: list[float] = []
 
     async def action() -> None:
         calls.append(loop.time() - start)
+        await asyncio.sleep(call_takes)  # a listing takes a while; pokes meanwhile are merged
 
-    coalescer = Coalescer(action, quiet=quiet, max_wait=max_wait)
+    coalescer = Coalescer(action, burst=burst, rate=rate, wanted=lambda: wanted)
     task = asyncio.create_task(coalescer.run())
     for at in pokes:
         await asyncio.sleep(max(0.0, at - (loop.time() - start)))  # the schedule under test
         coalescer.poke()
-    await asyncio.sleep(max_wait + quiet)  # long enough for the trailing call
+    await asyncio.sleep(2.0 / rate)  # long enough for the trailing call
     task.cancel()
     return coalescer.calls, calls
 
@@ -70,10 +72,25 @@ def test_single_event_is_fetched_immediately() -> None:
     assert calls == [0.0]  # no wait at all
 
 
-def test_burst_of_fifty_within_half_a_second_is_at_most_three_calls() -> None:
-    count, calls = run_virtual(_run([i * 0.01 for i in range(50)]))
-    assert 2 <= count <= 3
-    assert calls[0] == 0.0  # the first at once
+def test_pokes_during_a_call_become_one_call_right_after_it() -> None:
+    # Five events while a 20 ms listing runs: one more call, the moment it ends.
+    count, calls = run_virtual(_run([0.0, 0.002, 0.005, 0.01, 0.015, 0.019], call_takes=0.02))
+    assert count == 2
+    assert calls == pytest.approx([0.0, 0.02])
+
+
+def test_a_fast_burst_is_not_held_by_a_quiet_window() -> None:
+    # 20 events 3 ms apart (a burst of mail): the last one is listed within one call of arriving.
+    pokes = [i * 0.003 for i in range(20)]
+    count, calls = run_virtual(_run(pokes, call_takes=0.01))
+    assert calls[-1] - pokes[-1] <= 0.01 + 1e-9
+    assert count <= 8
+
+
+def test_the_rate_is_bounded_however_many_events_come() -> None:
+    # 1,000 events over 10 s: the burst budget (10), then 2 calls a second.
+    count, _ = run_virtual(_run([i * 0.01 for i in range(1000)]))
+    assert count <= 10 + 10 * 2 + 1
 
 
 def test_events_after_quiet_get_their_own_call() -> None:
@@ -82,9 +99,6 @@ def test_events_after_quiet_get_their_own_call() -> None:
     assert calls == pytest.approx([0.0, 0.5])
 
 
-def test_a_fast_burst_settles_sooner_than_the_quiet_window() -> None:
-    # 20 events 5 ms apart: the trailing call comes ~20 ms after the last, not 100 ms.
-    pokes = [i * 0.005 for i in range(20)]
-    count, calls = run_virtual(_run(pokes, quiet=0.1, max_wait=1.0))
-    assert count == 2
-    assert calls[-1] - pokes[-1] < 0.08
+def test_a_merged_call_the_owner_no_longer_wants_is_skipped() -> None:
+    count, _ = run_virtual(_run([0.0, 0.002, 0.004], call_takes=0.01, wanted=False))
+    assert count == 1  # the first call always runs; the merged one was not wanted

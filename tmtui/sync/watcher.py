@@ -62,7 +62,11 @@ class MailboxWatcher:
         self._quiet_failures = 0
         self._restream = False  # set by recover(): the open stream uses an old session
         self._recovering = asyncio.Lock()
-        self.coalescer = Coalescer(self._reconcile_quietly)
+        self.coalescer = Coalescer(self._reconcile_quietly, wanted=self._listing_is_stale)
+        # What the stream announced since the last listing began: the newest
+        # total, and whether every event was an arrival (see _listing_is_stale).
+        self._announced: int | None = None
+        self._arrivals_only = True
 
     @property
     def mailbox(self) -> Mailbox | None:
@@ -204,6 +208,8 @@ class MailboxWatcher:
                     self._state("live")
                     self.coalescer.poke()
                 elif event.kind == "changed":
+                    self._announced = event.total_count
+                    self._arrivals_only = self._arrivals_only and event.reason == "new_mail"
                     self.coalescer.poke()
                 elif event.kind == "session_lost":
                     raise SessionLost()
@@ -255,8 +261,22 @@ class MailboxWatcher:
         if mailbox is not None and mailbox.detail.startswith("rate limited"):
             self._state(mailbox.connection, "", mailbox.problem)
 
+    def _listing_is_stale(self) -> bool:
+        """False when the last listing already holds every mail the stream announced since.
+
+        A burst's events pile up while a listing runs; when that listing came back
+        with as many messages as the newest event counted, and every event was an
+        arrival (a delete and an arrival could cancel out in the count), another
+        call would fetch the same page again.
+        """
+        mailbox = self.mailbox
+        if self._announced is None or not self._arrivals_only or mailbox is None or not mailbox.complete:
+            return True
+        return len(mailbox.messages) != self._announced
+
     async def reconcile(self, *, full: bool = False) -> None:
         """Fetch the newest page (or everything) and merge it into the store."""
+        self._arrivals_only = True  # events from here on are judged against this listing
         async with self._lock:
             mailbox = self.mailbox
             if mailbox is None or mailbox.sid_token is None:
