@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tmtui import __version__
+
 if TYPE_CHECKING:
     from tmtui.server.runner import ServerThread
 
@@ -92,21 +94,25 @@ def test_the_option_is_in_pytest_help(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*--tmtui-server=URL*"])
 
 
+def python(code: str) -> str:
+    """What a fresh interpreter prints running ``code`` (it must succeed)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 @pytest.mark.parametrize("module", ["tmtui", "tmtui.pytest_plugin"])
 def test_importing_is_cheap(module: str) -> None:
     """Every pytest run loads the plugin, every CLI run imports tmtui: neither pulls in
     the client, the server or Textual until something is used."""
-    probe = (f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith("
-             "('tmtui.', 'httpx', 'textual', 'starlette', 'uvicorn', 'aiosmtpd'))))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    expected = ["tmtui.pytest_plugin"] if module == "tmtui.pytest_plugin" else []
-    assert result.stdout.strip() == repr(expected)
+    loaded = python(f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith("
+                    "('tmtui.', 'httpx', 'textual', 'starlette', 'uvicorn', 'aiosmtpd'))))")
+    assert loaded == repr(["tmtui.pytest_plugin"] if module == "tmtui.pytest_plugin" else [])
 
 
 def test_the_api_is_reached_from_the_package_lazily() -> None:
-    probe = ("import sys, tmtui; assert 'tmtui.pyapi' not in sys.modules; "
-             "from tmtui import AsyncMailbox, Mailbox, Message; import tmtui.pyapi as p; "
-             "assert (Mailbox, AsyncMailbox, Message) == (p.Mailbox, p.AsyncMailbox, p.Message); "
-             "assert {'Mailbox', 'AsyncMailbox', 'Message'} <= set(dir(tmtui)); print(tmtui.__version__)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    assert python("import sys, tmtui; assert 'tmtui.pyapi' not in sys.modules; "
+                  "from tmtui import AsyncMailbox, Mailbox, Message; import tmtui.pyapi as p; "
+                  "assert (Mailbox, AsyncMailbox, Message) == (p.Mailbox, p.AsyncMailbox, p.Message); "
+                  "assert {'Mailbox', 'AsyncMailbox', 'Message'} <= set(dir(tmtui)); print(tmtui.__version__)"
+                  ) == __version__
