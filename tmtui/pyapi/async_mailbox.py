@@ -46,11 +46,17 @@ def _core(server: str | None, config: Config | None, persist: bool) -> SyncWorke
         settings = replace(settings, server=server)
     if not settings.server.startswith(("http://", "https://")):
         raise ValueError(f"server must be an http:// or https:// URL, not {settings.server!r}")
-    core = SyncWorker.from_config(settings, persist=persist,
-                                  on_warning=lambda text: warnings.warn(text, RuntimeWarning, stacklevel=1))
+    core = SyncWorker.from_config(settings, persist=persist, on_warning=_warn)
     if persist:
-        core.load_saved()  # the merge base; a saved session of the address is reused
+        problem = core.load_saved()  # the merge base; a saved session of the address is reused
+        if problem:
+            _warn(problem)
     return core
+
+
+def _warn(text: str) -> None:
+    """The state file could not be read or written: the mailbox works, but is not kept."""
+    warnings.warn(text, RuntimeWarning, stacklevel=2)
 
 
 def _pattern(value: Pattern) -> re.Pattern[str] | None:

@@ -34,6 +34,7 @@ class Message:
     - ``links``: every link of the body, best first, unsubscribe last.
     - ``attachments``: name, size (bytes) and type of each; :meth:`AsyncMailbox.save` writes them.
     - ``date``: the server's time of arrival (UTC).
+    - ``id``: the server's id, kept exactly as given, to pass back to ``read`` / ``delete``.
     """
 
     id: str
