@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from tmtui.server.config import ServerConfig
     from tmtui.server.runner import ReferenceServer
 
+# pytester runs a pytest session inside a test: tests/pyapi/test_plugin.py checks tmtui's
+# pytest plugin as a user's suite sees it. (tmtui's own plugin is on through addopts.)
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,7 +41,7 @@ mail (subject ending in "TempMail MMO") matches only an explicit ``--from`` /
 ``--subject``. When the stream is refused (429 / 503) or keeps failing, or
 with ``--no-sse``, ``wait`` polls every 15-30 s (``poll_min_seconds`` /
 ``poll_max_seconds`` in the config) and tries the stream again each round.
-Details: :mod:`tmtui.headless.wait`.
+Details: :mod:`tmtui.headless.wait` and :mod:`tmtui.sync.arrivals`.
 
 Exit codes (stable):
 
