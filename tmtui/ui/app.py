@@ -90,16 +90,27 @@ class TmtuiApp(App[None]):
         self.set_timer(0.5, gc.freeze)
 
     def _apply_theme(self) -> None:
+        """The config's theme (a setting) wins, else the one last picked in the app, else the default.
+
+        Only a theme picked in the app is remembered: Textual announces our own
+        start-up choice too, on the next message, so that one announcement is skipped.
+        """
         remembered = state.load_preferences().get("theme") if self.persist else None
         wanted = self.config.theme or remembered or "textual-dark"
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
+        self._theme_at_start: str | None = None
+        if wanted not in self.available_themes:
             self.notify(f"Unknown theme {sanitize_line(wanted, 40)}; using textual-dark",
                         severity="warning", markup=False)
+        elif wanted != self.theme:
+            self._theme_at_start = wanted
+            self.theme = wanted
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: Theme) -> None:
+        if self._theme_at_start == theme.name:
+            self._theme_at_start = None  # set from the config or preferences, not picked
+            return
+        self._theme_at_start = None
         if not self.persist:
             return
         preferences = state.load_preferences()
