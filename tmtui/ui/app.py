@@ -26,6 +26,7 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
+from tmtui.ui import clipboard
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
@@ -166,6 +167,10 @@ class TmtuiApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, TmtuiScreen):
                 screen.post_message(StoreChanged(change))
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy, ours and Textual's own (an input's, a selection's), goes through one place."""
+        clipboard.copy(self, text)
 
     def action_help(self) -> None:
         from tmtui.ui.dialogs.help import HelpDialog

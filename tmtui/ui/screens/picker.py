@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
 from tmtui.safety import sanitize_line
+from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
@@ -165,5 +166,4 @@ class PickerScreen(TmtuiScreen[None]):
 
     def action_copy(self) -> None:
         if self.selected:
-            self.app.copy_to_clipboard(self.selected)
-            self.notify(f"Copied {self.selected}", markup=False)
+            clipboard.copy(self.app, self.selected, what=self.selected)
