@@ -25,6 +25,16 @@ from tmtui.ui.widgets.mailbox_table import MailboxTable
 from tmtui.ui.widgets.status import MailboxStatus
 
 
+def server_line(server: str, elsewhere: int) -> str:
+    """Whose mailboxes these are, and how many others the state file keeps for other servers."""
+    line = f"Server {sanitize_line(server, 100)}"
+    if elsewhere == 1:
+        line += " · 1 more saved for another server (tmtui --server URL shows it)"
+    elif elsewhere:
+        line += f" · {elsewhere} more saved for other servers (tmtui --server URL shows them)"
+    return line
+
+
 class PickerScreen(TmtuiScreen[None]):
     TITLE = "Mailboxes"
     # Short descriptions keep the footer whole at 80 columns; tooltips are for `?`.
@@ -47,6 +57,7 @@ class PickerScreen(TmtuiScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="banner", markup=False)
+        yield Static("", id="server-line", markup=False)
         yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
         yield Static("No mailboxes yet: press n for a random address, c to choose a name, "
                      "o to reopen one.", id="empty-hint")
@@ -75,6 +86,10 @@ class PickerScreen(TmtuiScreen[None]):
     def refresh_rows(self) -> None:
         """A snapshot of every mailbox; the table redraws only what differs."""
         self.mailboxes = tuple(MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        line = self.query_one("#server-line", Static)
+        text = server_line(self.tapp.sync.keeper.server, self.tapp.sync.keeper.elsewhere)
+        if str(line.content) != text:
+            line.update(text)
 
     def watch_mailboxes(self, mailboxes: tuple[MailboxStatus, ...]) -> None:
         self.query_one("#empty-hint").display = not mailboxes
