@@ -26,7 +26,8 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
-from tmtui.ui import clipboard
+from tmtui.sync.merge import Merge
+from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
@@ -60,6 +61,7 @@ class TmtuiApp(App[None]):
         self.sync = sync
         self.store = sync.store
         sync.on_warning = lambda text: self.notify(text, severity="warning", markup=False, timeout=10)
+        sync.on_external = self._changed_elsewhere
         self.saved = saved
         self.start_address = start_address
         self.startup_warnings = list(warnings)
@@ -120,6 +122,11 @@ class TmtuiApp(App[None]):
                 state.save_preferences({**preferences, "theme": theme.name})
             except state.StateError as exc:
                 self.notify(str(exc), severity="warning", markup=False)
+
+    def _changed_elsewhere(self, merge: Merge) -> None:
+        added = [m.address for m in merge.added_elsewhere]
+        for line in elsewhere.notices(added, merge.removed_elsewhere):
+            self.notify(line, markup=False, timeout=6)
 
     async def _open_start_address(self, address: str) -> None:
         opened = await self.attempt(self.sync.reopen(address))
