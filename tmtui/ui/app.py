@@ -9,7 +9,7 @@ and forwards it to the screens.
 from __future__ import annotations
 
 import gc
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,6 +33,7 @@ from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 
 T = TypeVar("T")
+Banner = str | Callable[[str | None], str]  # a line, or a line for a mailbox (the demo's)
 
 
 def css_path() -> Path:
@@ -54,7 +55,7 @@ class TmtuiApp(App[None]):
 
     def __init__(self, config: Config, sync: SyncWorker, *,
                  saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
-                 warnings: Sequence[str] = (), banner: str | None = None) -> None:
+                 warnings: Sequence[str] = (), banner: Banner | None = None) -> None:
         """``saved`` None: the sync core reads the state file (when it persists)."""
         super().__init__()
         self.config = config
@@ -66,7 +67,7 @@ class TmtuiApp(App[None]):
         self.start_address = start_address
         self.startup_warnings = list(warnings)
         self.persist = sync.persist
-        self.banner = banner
+        self._banner = banner
         self.announcer = Announcer(self, self.store, config)
 
     def on_mount(self) -> None:
@@ -91,6 +92,15 @@ class TmtuiApp(App[None]):
         # Start-up objects live as long as the app: keep them out of the collector's
         # full passes, whose 50 ms pauses otherwise land while mail arrives.
         self.set_timer(0.5, gc.freeze)
+
+    @property
+    def banner(self) -> str | None:
+        """The line above the screens, for the open mailbox (the one in focus)."""
+        return self.banner_for(self.sync.focused)
+
+    def banner_for(self, address: str | None) -> str | None:
+        """A fixed banner, or the demo's, which names ``address`` (the mailbox to send mail to)."""
+        return self._banner(address) if callable(self._banner) else self._banner
 
     def _apply_theme(self) -> None:
         """The config's theme (a setting) wins, else the one last picked in the app, else the default.

@@ -64,10 +64,8 @@ class PickerScreen(TmtuiScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        banner = self.tapp.banner
-        self.query_one("#banner", Static).update(banner or "")
-        self.query_one("#banner").display = bool(banner)
         self.refresh_rows()
+        self.show_banner()
         self._ticker = self.set_interval(1.0, self.refresh_rows)
         if self.auto_create:
             self.create(None)
@@ -82,6 +80,16 @@ class PickerScreen(TmtuiScreen[None]):
     def on_screen_resume(self) -> None:
         self._ticker.resume()
         self.refresh_rows()
+        self.show_banner()
+
+    @on(DataTable.RowHighlighted)
+    def show_banner(self) -> None:
+        """The demo's banner names the highlighted mailbox (else the one last open)."""
+        banner = self.tapp.banner_for(self.selected or self.tapp.sync.focused)
+        widget = self.query_one("#banner", Static)
+        widget.display = bool(banner)
+        if banner and str(widget.content) != banner:
+            widget.update(banner)
 
     def refresh_rows(self) -> None:
         """A snapshot of every mailbox; the table redraws only what differs."""
