@@ -10,6 +10,7 @@ from __future__ import annotations
 from tests.support.waiting import screen_text, screen_until, store_until
 from tmtui.config import Config
 from tmtui.sync import SyncWorker
+from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 
 
@@ -41,3 +42,20 @@ async def test_mailboxes_added_and_forgotten_elsewhere_are_announced(make_app, s
         await screen_until(pilot, lambda: f"{made[0]} was forgotten by another tmtui" in _toasts(app),
                            timeout=15)
         assert made[0] not in store
+
+
+async def test_an_open_mailbox_forgotten_elsewhere_goes_back_to_the_picker(make_app, server, downloads) -> None:
+    app = make_app(saved=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        store = app.store
+        await store_until(store, lambda: len(store.mailboxes) == 1)
+        address = store.mailboxes[0].address
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.address == address)
+
+        forgetter = SyncWorker.from_config(Config(server=server.base_url, download_dir=downloads))
+        async with forgetter:
+            forgetter.load_saved()
+            forgetter.forget(address)
+        await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen)
+                           and f"{address} was forgotten by another tmtui" in _toasts(app), timeout=15)
+        assert address not in screen_text(pilot).split("\n", 3)[-1]  # not in the table any more

@@ -137,6 +137,22 @@ class TmtuiApp(App[None]):
         added = [m.address for m in merge.added_elsewhere]
         for line in elsewhere.notices(added, merge.removed_elsewhere):
             self.notify(line, markup=False, timeout=6)
+        if merge.removed_elsewhere:
+            self._leave_forgotten({a.lower() for a in merge.removed_elsewhere})
+
+    def _leave_forgotten(self, gone: set[str]) -> None:
+        """An open mailbox forgotten by another tmtui: back to the picker, not an empty inbox."""
+        from tmtui.ui.screens.inbox import InboxScreen
+
+        def open_inbox() -> InboxScreen | None:
+            return next((s for s in self.screen_stack if isinstance(s, InboxScreen) and s.address in gone), None)
+
+        inbox = open_inbox()
+        if inbox is None:
+            return
+        while self.screen is not inbox:  # the reader and dialogs above it go too
+            self.pop_screen()
+        self.leave_inbox()
 
     async def _open_start_address(self, address: str) -> None:
         opened = await self.attempt(self.sync.reopen(address))

@@ -29,9 +29,9 @@ def server_line(server: str, elsewhere: int) -> str:
     """Whose mailboxes these are, and how many others the state file keeps for other servers."""
     line = f"Server {sanitize_line(server, 100)}"
     if elsewhere == 1:
-        line += " · 1 more saved for another server (tmtui --server URL shows it)"
+        line += " · 1 more saved for another server (--server URL)"
     elif elsewhere:
-        line += f" · {elsewhere} more saved for other servers (tmtui --server URL shows them)"
+        line += f" · {elsewhere} more saved for other servers (--server URL)"
     return line
 
 
