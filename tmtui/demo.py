@@ -69,7 +69,7 @@ def run_demo(args: argparse.Namespace) -> int:
             saved = replace(mailbox, server=server_key(server.base_url))
             shared = share(saved)
             try:
-                banner = partial(banner_text, server.smtp_port, server.base_url if shared else None)
+                banner = partial(banner_text, server.smtp_port, (server.base_url, mailbox.address) if shared else None)
                 return _run_app(args, server.base_url, mailbox, banner)
             finally:
                 if shared:
@@ -78,12 +78,19 @@ def run_demo(args: argparse.Namespace) -> int:
             server.stop()
 
 
-def banner_text(smtp_port: int, base_url: str | None, address: str | None) -> str:
-    """The demo's banner for the open (or highlighted) mailbox ``address``."""
+def banner_text(smtp_port: int, scripts: tuple[str, str] | None, address: str | None) -> str:
+    """The demo's banner for the open (or highlighted) mailbox ``address``.
+
+    ``scripts`` is the server's base URL and the mailbox saved for scripts
+    (the first one; mailboxes made in the demo are not saved).
+    """
     to = f"send mail to {address} via" if address else "send mail via"
     line = f"Demo · {to} SMTP 127.0.0.1:{smtp_port}"
-    if base_url:
+    if scripts:
+        base_url, shared = scripts
         line += f"\nScripts: tmtui --server {base_url} inbox"
+        if address and address != shared:
+            line += f"   (for {shared})"
     return line
 
 

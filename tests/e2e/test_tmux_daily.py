@@ -79,14 +79,19 @@ def test_scripts_and_the_tui_share_mailboxes_and_the_tui_says_so(
     pane.wait(lambda s: "Server " in s and "Address" in s, "the picker")
 
     made = []
+    notices: list[str] = []
+
+    def noticed(text: str) -> None:  # a toast wraps inside its border: words, not lines
+        notices.extend(re.findall(r"added\W+by\W+another\W+tmtui", flat(text)))
+
     for _ in range(4):  # as a shell would: one after the other
         done = tmtui(env, "--server", reference.base_url, "new")
         assert done.returncode == 0, done.stderr
         made.append(done.stdout.strip())
-    notices: list[str] = []
+        noticed(pane.screen())
 
     def all_shown(text: str) -> bool:
-        notices.extend(re.findall(r"[\w.@ ]+ added by another tmtui", flat(text)))
+        noticed(text)
         return all(a in text for a in made)
 
     pane.wait(all_shown, "the four mailboxes the shell made", timeout=15)

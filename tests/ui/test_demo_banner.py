@@ -12,6 +12,8 @@ from textual.widgets import DataTable, Static
 
 from tests.support.waiting import screen_until, store_until
 from tmtui import demo
+from tmtui.api.client import TempMailClient
+from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 
@@ -21,12 +23,13 @@ def _banner(app) -> str:
 
 
 async def test_banner_follows_the_open_mailbox_and_gives_the_url(make_app, server) -> None:
-    banner = partial(demo.banner_text, server.smtp_port, server.base_url)
-    app = make_app(banner=banner)
+    async with TempMailClient(server.base_url) as client:  # as the demo makes its mailbox
+        session = await client.get_email_address()
+    first = session.address
+    app = make_app(saved=[SavedMailbox(first, session.sid_token, session.meta.expires_at)], start_address=first,
+                   banner=partial(demo.banner_text, server.smtp_port, (server.base_url, first)))
     async with app.run_test(size=(80, 24)) as pilot:
         store = app.store
-        await store_until(store, lambda: len(store.mailboxes) == 1)
-        first = store.mailboxes[0].address
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
         assert f"send mail to {first} via SMTP" in _banner(app)
         assert f"tmtui --server {server.base_url} inbox" in _banner(app)
@@ -40,6 +43,7 @@ async def test_banner_follows_the_open_mailbox_and_gives_the_url(make_app, serve
         second = next(m.address for m in store.mailboxes if m.address != first)
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.address == second)
         await screen_until(pilot, lambda: f"send mail to {second} via" in _banner(app))
+        assert f"inbox (for {first})" in _banner(app)  # scripts see the demo's first mailbox
 
         await pilot.press("escape")  # the picker's banner names the highlighted row
         await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen))
