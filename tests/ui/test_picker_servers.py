@@ -50,13 +50,20 @@ async def test_picker_names_its_server_and_counts_the_others(make_app, server, s
         assert "other.example" not in shown()  # only this server's mailboxes are listed
 
 
-async def test_picker_with_none_here_still_says_where_the_others_are(make_app, server) -> None:
+async def test_no_mailbox_here_but_some_elsewhere_creates_nothing_and_says_why(make_app, server) -> None:
     state.save([SavedMailbox("far.one@other.example", Secret("t1"), None, server_key(OTHER))])
     app = make_app(saved=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        # First run on this server: one is created and opened; back to the picker.
-        await store_until(app.store, lambda: len(app.store.mailboxes) == 1)
+        # Not a first run: no mailbox is made on a server that may be a typo.
+        await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen)
+                           and "1 more saved for another server" in screen_text(pilot))
+        await pilot.pause()
+        assert "press n for a random address" in screen_text(pilot)
+        assert not app.store.mailboxes
+        assert not any(n.message.startswith("Created") for n in app._notifications)
+        await pilot.press("n")  # one key away
         await screen_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
-        await pilot.press("escape")
-        await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen))
-        await screen_until(pilot, lambda: "1 more saved for another server" in screen_text(pilot))
+        await pilot.press("enter")
+        await screen_until(pilot, lambda: any(n.message.startswith("Created") for n in app._notifications))
+        assert len(app.store.mailboxes) == 1  # the one asked for, and no other
+        assert sum(n.message.startswith("Created") for n in app._notifications) == 1

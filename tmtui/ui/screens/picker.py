@@ -59,15 +59,17 @@ class PickerScreen(TmtuiScreen[None]):
         yield Static("", id="banner", markup=False)
         yield Static("", id="server-line", markup=False)
         yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
-        yield Static("No mailboxes yet: press n for a random address, c to choose a name, "
-                     "o to reopen one.", id="empty-hint")
+        yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
+                     "a name, o to reopen one.", id="empty-hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_rows()
         self.show_banner()
         self._ticker = self.set_interval(1.0, self.refresh_rows)
-        if self.auto_create:
+        # The very first run creates one at once. With mailboxes saved for other servers it is
+        # not a first run, and this server may be a typo: the user decides, the line says why.
+        if self.auto_create and not self.tapp.sync.keeper.elsewhere:
             self.create(None)
 
     def on_store_changed(self, _message: StoreChanged) -> None:
