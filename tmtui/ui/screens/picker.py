@@ -65,6 +65,7 @@ class PickerScreen(TmtuiScreen[None]):
 
     def on_mount(self) -> None:
         self.refresh_rows()
+        self.watch_mailboxes(self.mailboxes)  # an empty start changes nothing, so no watcher ran
         self.show_banner()
         self._ticker = self.set_interval(1.0, self.refresh_rows)
         # The very first run creates one at once. With mailboxes saved for other servers it is
@@ -102,7 +103,13 @@ class PickerScreen(TmtuiScreen[None]):
             line.update(text)
 
     def watch_mailboxes(self, mailboxes: tuple[MailboxStatus, ...]) -> None:
+        # Empty: the hint right under the server line, not below a table of nothing.
+        table = self.query_one("#mailboxes", DataTable)
         self.query_one("#empty-hint").display = not mailboxes
+        if table.display != bool(mailboxes):
+            table.display = bool(mailboxes)
+            if mailboxes:
+                table.focus()
 
     @property
     def selected(self) -> str | None:
