@@ -32,9 +32,11 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test ever reads or writes the user's saved mailboxes or config."""
+    """No test ever reads or writes the user's saved mailboxes, config or clipboard."""
     monkeypatch.setenv("TMTUI_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("TMTUI_CONFIG", str(tmp_path / "config.toml"))
+    for session in ("TMUX", "DISPLAY", "WAYLAND_DISPLAY"):  # copies stay in the app (and OSC 52)
+        monkeypatch.delenv(session, raising=False)
 
 
 @pytest.fixture

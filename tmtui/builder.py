@@ -21,19 +21,19 @@ if TYPE_CHECKING:
 
     from tmtui.config import Config
     from tmtui.state import SavedMailbox
-    from tmtui.ui.app import TmtuiApp
+    from tmtui.ui.app import Banner, TmtuiApp
 
 
 def build_app(config: Config, *, saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
-              warnings: Sequence[str] = (), persist: bool = True, banner: str | None = None,
+              warnings: Sequence[str] = (), persist: bool = True, banner: Banner | None = None,
               transport: httpx.AsyncBaseTransport | None = None) -> TmtuiApp:
     """The app on ``config.server`` with the ``saved`` mailboxes (None: the state file's).
 
     ``start_address`` opens that mailbox at start (as ``tmtui --address``);
     ``warnings`` are shown once the app runs; ``persist`` False keeps the
     state file and the remembered theme untouched (the demo); ``banner`` is a
-    line shown above the screens; ``transport`` replaces the network (tests
-    inject faults with it).
+    line shown above the screens, or a function of the open mailbox's address
+    (the demo's); ``transport`` replaces the network (tests inject faults with it).
     """
     from tmtui.api.client import TempMailClient
     from tmtui.store import SessionStore

@@ -12,85 +12,28 @@ import contextlib
 import os
 import re
 import shlex
-import shutil
 import smtplib
-import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.pane import Pane, needs_tmux, private_tmux
 from tests.support.waiting import until_sync
 
 pytest.importorskip("uvicorn", reason="the demo needs the server extra")
-if shutil.which("tmux") is None:
-    pytest.skip("tmux is not installed (CI installs it; locally: apt-get install tmux)",
-                allow_module_level=True)
+needs_tmux()
 
-COLS, ROWS = 100, 30
 SMTP = re.compile(r"SMTP\W+(?:\d{1,3}\.){3}\d{1,3}:(\d+)")
 ADDRESS = re.compile(r"\b([a-z0-9._-]+@(?:[a-z0-9-]+\.)*demo\.test)\b")
 
 
-class Pane:
-    """A tmux server of our own with one pane running ``command``."""
-
-    def __init__(self, socket: str, config: Path) -> None:
-        self.socket, self.config = socket, config
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args],
-                              capture_output=True, text=True, timeout=10, check=True)
-        return done.stdout
-
-    def start(self, command: str, env: dict[str, str]) -> None:
-        # A fresh tmux server takes its environment from this client.
-        subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), "new-session", "-d",
-                        "-s", "demo", "-x", str(COLS), "-y", str(ROWS), command],
-                       env=env, check=True, timeout=10)
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", "demo", key)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "demo")
-
-    def everything(self) -> str:
-        """The pane with its scrollback: what a person would see scrolling up after exit."""
-        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "demo")
-
-    def dead(self) -> bool:
-        return self.tmux("display-message", "-p", "-t", "demo", "#{pane_dead}").strip() == "1"
-
-    def wait(self, condition: Callable[[str], object], what: str, timeout: float = 10.0) -> str:
-        """Poll the screen until ``condition(text)`` holds; fail with the screen shown."""
-        seen = [""]
-
-        def shown() -> bool:
-            seen[0] = self.screen()
-            return bool(condition(seen[0])) or self.dead()
-
-        with contextlib.suppress(TimeoutError):
-            until_sync(shown, timeout, what=what)
-        if not condition(seen[0]):
-            pytest.fail(f"{what} did not appear within {timeout} s; the screen:\n{self.everything()}")
-        return seen[0]
-
-
 @pytest.fixture
 def pane(tmp_path: Path) -> Iterator[Pane]:
-    config = tmp_path / "tmux.conf"
-    # remain-on-exit keeps the pane after tmtui exits, so its status and output can be read.
-    config.write_text("set -g remain-on-exit on\nset -g history-limit 5000\nset -g status off\n")
-    pane = Pane(f"tmtui-e2e-{os.getpid()}", config)
-    try:
-        yield pane
-    finally:
-        subprocess.run(["tmux", "-L", pane.socket, "-f", str(config), "kill-server"],
-                       capture_output=True, timeout=10)
+    with private_tmux(tmp_path, "e2e") as running:
+        yield running
 
 
 def banner_values(text: str) -> tuple[int, str] | None:

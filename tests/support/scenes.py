@@ -48,6 +48,7 @@ SCENE_USER = "demo.user"
 SCENE_DOMAINS = ("demo.test", "mail.demo.test")
 SCENE_ADDRESS = f"{SCENE_USER}@{SCENE_DOMAINS[0]}"
 SCENE_SIZE = (100, 30)
+SCENE_SERVER = "http://127.0.0.1:8025"  # as `tmtui serve` runs by default
 # The UI looks 45 s after the server's last listing: the countdown reads 23h 59m, not 24h 00m.
 UI_LAG = timedelta(seconds=45)
 # The session was created this long before "now", before the first sample mail arrived.
@@ -85,8 +86,12 @@ class Scene:
     def app(self, *, banner: str | None = None) -> TmtuiApp:
         """A fresh app on the scene's mailbox (not persisted, downloads into ``download_dir``)."""
         config = Config(server=self.server.base_url, download_dir=self.download_dir)
-        return build_app(config, saved=[self.saved], start_address=self.address, persist=False,
-                         banner=banner)
+        app = build_app(config, saved=[self.saved], start_address=self.address, persist=False,
+                        banner=banner)
+        # The picker names its server; the scene's port is a free one, so the name is fixed
+        # like the clocks (nothing is saved: persistence is off).
+        app.sync.keeper.server = SCENE_SERVER
+        return app
 
     def deliver(self, raw: bytes, at: datetime | None = None) -> str:
         """Store one raw mail as delivered at ``at`` (default: its Date header); returns its id."""

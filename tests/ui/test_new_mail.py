@@ -83,5 +83,5 @@ async def test_old_pages_are_not_new_mail_at_start_up_and_one_arrival_is_one_toa
         toasts = [message for title, message in notes if title.startswith("New mail")]
         copies = [message for _title, message in notes if message.startswith("Copied code")]
         assert toasts == ["Sender <sender@example.org>: Your login code: 771234"]
-        assert copies == ["Copied code 771234"]
+        assert copies == ["Copied code 771234 to the clipboard (OSC 52)"]
         assert inbox.new_ids == {mailbox.messages[0].id}

@@ -44,6 +44,8 @@ class SyncWorker:
                                    sse=config.sse, max_streams=config.max_streams)
         self.sessions = SessionKeeper(client, store, lang=config.lang, adopt=self.adopt)
         self.on_warning: Callable[[str], None] = on_warning or (lambda _text: None)
+        # Told after the store took in another process's changes (the TUI says so).
+        self.on_external: Callable[[Merge], None] = lambda _merge: None
         self.keeper = StateKeeper(store, server=config.server, enabled=persist, on_external=self._on_external,
                                   on_warning=lambda text: self.on_warning(text))
         self._watchers: dict[str, MailboxWatcher] = {}
@@ -186,6 +188,7 @@ class SyncWorker:
             watcher = self.watcher(entry.address)
             if watcher is not None:
                 watcher.session_replaced()
+        self.on_external(merge)
 
     # Commands --------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from tmtui.api.models import MessageSummary
 from tmtui.config import Config
 from tmtui.safety import sanitize_line
 from tmtui.store import Change, SessionStore
-from tmtui.ui import terminal
+from tmtui.ui import clipboard, terminal
 
 TOAST_INTERVAL = 3.0  # seconds between new-mail toasts of one mailbox
 
@@ -66,8 +66,7 @@ class Announcer:
 
         code = find_code(newest.subject, newest.excerpt)
         if code is not None:
-            self.app.copy_to_clipboard(code.value)
-            self.app.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
+            clipboard.copy(self.app, code.value, what=f"code {sanitize_line(code.value, 20)}")
 
     def _flush(self, address: str) -> None:
         self._toast_timers.pop(address, None)

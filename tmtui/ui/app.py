@@ -9,7 +9,7 @@ and forwards it to the screens.
 from __future__ import annotations
 
 import gc
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,11 +26,14 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
+from tmtui.sync.merge import Merge
+from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 
 T = TypeVar("T")
+Banner = str | Callable[[str | None], str]  # a line, or a line for a mailbox (the demo's)
 
 
 def css_path() -> Path:
@@ -52,18 +55,19 @@ class TmtuiApp(App[None]):
 
     def __init__(self, config: Config, sync: SyncWorker, *,
                  saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
-                 warnings: Sequence[str] = (), banner: str | None = None) -> None:
+                 warnings: Sequence[str] = (), banner: Banner | None = None) -> None:
         """``saved`` None: the sync core reads the state file (when it persists)."""
         super().__init__()
         self.config = config
         self.sync = sync
         self.store = sync.store
         sync.on_warning = lambda text: self.notify(text, severity="warning", markup=False, timeout=10)
+        sync.on_external = self._changed_elsewhere
         self.saved = saved
         self.start_address = start_address
         self.startup_warnings = list(warnings)
         self.persist = sync.persist
-        self.banner = banner
+        self._banner = banner
         self.announcer = Announcer(self, self.store, config)
 
     def on_mount(self) -> None:
@@ -89,17 +93,37 @@ class TmtuiApp(App[None]):
         # full passes, whose 50 ms pauses otherwise land while mail arrives.
         self.set_timer(0.5, gc.freeze)
 
+    @property
+    def banner(self) -> str | None:
+        """The line above the screens, for the open mailbox (the one in focus)."""
+        return self.banner_for(self.sync.focused)
+
+    def banner_for(self, address: str | None) -> str | None:
+        """A fixed banner, or the demo's, which names ``address`` (the mailbox to send mail to)."""
+        return self._banner(address) if callable(self._banner) else self._banner
+
     def _apply_theme(self) -> None:
+        """The config's theme (a setting) wins, else the one last picked in the app, else the default.
+
+        Only a theme picked in the app is remembered: Textual announces our own
+        start-up choice too, on the next message, so that one announcement is skipped.
+        """
         remembered = state.load_preferences().get("theme") if self.persist else None
         wanted = self.config.theme or remembered or "textual-dark"
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
+        self._theme_at_start: str | None = None
+        if wanted not in self.available_themes:
             self.notify(f"Unknown theme {sanitize_line(wanted, 40)}; using textual-dark",
                         severity="warning", markup=False)
+        elif wanted != self.theme:
+            self._theme_at_start = wanted
+            self.theme = wanted
         self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: Theme) -> None:
+        if self._theme_at_start == theme.name:
+            self._theme_at_start = None  # set from the config or preferences, not picked
+            return
+        self._theme_at_start = None
         if not self.persist:
             return
         preferences = state.load_preferences()
@@ -108,6 +132,27 @@ class TmtuiApp(App[None]):
                 state.save_preferences({**preferences, "theme": theme.name})
             except state.StateError as exc:
                 self.notify(str(exc), severity="warning", markup=False)
+
+    def _changed_elsewhere(self, merge: Merge) -> None:
+        added = [m.address for m in merge.added_elsewhere]
+        for line in elsewhere.notices(added, merge.removed_elsewhere):
+            self.notify(line, markup=False, timeout=6)
+        if merge.removed_elsewhere:
+            self._leave_forgotten({a.lower() for a in merge.removed_elsewhere})
+
+    def _leave_forgotten(self, gone: set[str]) -> None:
+        """An open mailbox forgotten by another tmtui: back to the picker, not an empty inbox."""
+        from tmtui.ui.screens.inbox import InboxScreen
+
+        def open_inbox() -> InboxScreen | None:
+            return next((s for s in self.screen_stack if isinstance(s, InboxScreen) and s.address in gone), None)
+
+        inbox = open_inbox()
+        if inbox is None:
+            return
+        while self.screen is not inbox:  # the reader and dialogs above it go too
+            self.pop_screen()
+        self.leave_inbox()
 
     async def _open_start_address(self, address: str) -> None:
         opened = await self.attempt(self.sync.reopen(address))
@@ -155,6 +200,10 @@ class TmtuiApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, TmtuiScreen):
                 screen.post_message(StoreChanged(change))
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy, ours and Textual's own (an input's, a selection's), goes through one place."""
+        clipboard.copy(self, text)
 
     def action_help(self) -> None:
         from tmtui.ui.dialogs.help import HelpDialog

@@ -13,12 +13,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.validation import Regex, ValidationResult, Validator
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tmtui.api.rules import USER_RULE, user_problem
 from tmtui.safety import sanitize_line
 
-USER_PATTERN = re.compile(r"[a-z0-9._-]{3,32}")
 R = TypeVar("R")
 
 ADDRESS_PATTERN = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}")
@@ -61,42 +61,72 @@ class DomainDialog(_CatalogDialog[str | None]):
         self.dismiss(self.domains[int(event.option.id or 0)])
 
 
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name (the API's rule, and which characters break it), or None."""
+    if user_problem(value) is None:
+        return None
+    # A character is allowed when three of it make a valid name: the rule stays in one place.
+    odd = dict.fromkeys(c for c in value if user_problem(c * 3) is not None)
+    if not odd:
+        return USER_RULE
+    shown = " ".join("space" if c == " " else sanitize_line(c, 2) for c in odd)
+    return f"{USER_RULE} (not allowed: {sanitize_line(shown, 40)})"
+
+
 class _UserValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
-        if USER_PATTERN.fullmatch(value.lower()):  # upper case is lowered on submit
-            return self.success()
-        return self.failure("3-32 characters: a-z 0-9 . _ -")
+        problem = name_problem(value)
+        return self.success() if problem is None else self.failure(problem)
 
 
 class CustomAddressDialog(_CatalogDialog[CustomAddress | None]):
-    """A chosen name and domain; the name is validated as it is typed."""
+    """A chosen name and domain: `enter` (in the name or the list of domains) creates.
+
+    The name is checked as it is typed and never rewritten: what is claimed is
+    what was typed. The domains are a list inside the dialog (no dropdown that
+    opens over it, and no second `enter` to get past one).
+    """
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Custom address", classes="dialog-title")
-            yield Input(placeholder="name (3-32 of a-z 0-9 . _ -)", id="user",
-                        validators=[_UserValidator()], validate_on=["changed", "submitted"],
-                        restrict=r"[A-Za-z0-9._-]*", max_length=32)
+            yield Input(placeholder=f"name ({USER_RULE})", id="user",
+                        validators=[_UserValidator()], validate_on=["changed", "submitted"])
             yield Label("", id="user-error", markup=False)
-            options = [(Text(sanitize_line(d, max_len=80)), d) for d in self.domains]
-            yield Select(options, value=self.default if self.default in self.domains else Select.BLANK,
-                         allow_blank=not self.domains, id="domain")
-            yield Static("enter creates · escape cancels", classes="dialog-hint")
+            if self.domains:
+                options = [Option(Text(sanitize_line(d, max_len=80)), id=str(i))
+                           for i, d in enumerate(self.domains)]
+                yield OptionList(*options, id="domain")
+            yield Static("enter creates · tab: name / domain · escape cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        name = self.query_one("#user", Input)
+        name.border_title = "Name"  # captions on the borders: no row taken at 60x20
+        if self.domains:
+            domains = self.query_one("#domain", OptionList)
+            domains.border_title = "Domain"
+            domains.highlighted = self.domains.index(self.default) if self.default in self.domains else 0
+        name.focus()
 
     @on(Input.Changed, "#user")
     def show_validation(self, event: Input.Changed) -> None:
-        result = event.validation_result
-        message = "" if result is None or result.is_valid else "; ".join(result.failure_descriptions)
-        self.query_one("#user-error", Label).update(message)
+        problem = name_problem(event.value) if event.value else None  # empty is the start, not an error
+        self.query_one("#user-error", Label).update(problem or "")
 
     @on(Input.Submitted, "#user")
-    def submit(self, event: Input.Submitted) -> None:
-        value = event.value.strip().lower()
-        if not USER_PATTERN.fullmatch(value):
-            self.query_one("#user-error", Label).update("3-32 characters: a-z 0-9 . _ -")
+    @on(OptionList.OptionSelected, "#domain")
+    def submit(self) -> None:
+        name = self.query_one("#user", Input)
+        problem = name_problem(name.value)
+        if problem is not None:
+            self.query_one("#user-error", Label).update(problem)
+            name.focus()
             return
-        domain = self.query_one("#domain", Select).value
-        self.dismiss(CustomAddress(value, domain if isinstance(domain, str) else None))
+        domain = None
+        if self.domains:
+            highlighted = self.query_one("#domain", OptionList).highlighted
+            domain = self.domains[highlighted or 0]
+        self.dismiss(CustomAddress(name.value, domain))
 
 
 class ReopenDialog(ModalScreen[str | None]):

@@ -20,6 +20,7 @@ from tmtui import clock
 from tmtui.api.models import MessageSummary
 from tmtui.safety import sanitize_line
 from tmtui.store import Mailbox
+from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
@@ -179,8 +180,7 @@ class InboxScreen(TmtuiScreen[None]):
         self.query_one(MessageList).focus()
 
     def action_copy_address(self) -> None:
-        self.app.copy_to_clipboard(self.address)
-        self.notify(f"Copied {self.address}", markup=False)
+        clipboard.copy(self.app, self.address, what=self.address)
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)

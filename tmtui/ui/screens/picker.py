@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
 from tmtui.safety import sanitize_line
+from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
@@ -22,6 +23,16 @@ from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.mailbox_table import MailboxTable
 from tmtui.ui.widgets.status import MailboxStatus
+
+
+def server_line(server: str, elsewhere: int) -> str:
+    """Whose mailboxes these are, and how many others the state file keeps for other servers."""
+    line = f"Server {sanitize_line(server, 100)}"
+    if elsewhere == 1:
+        line += " · 1 more saved for another server (--server URL)"
+    elif elsewhere:
+        line += f" · {elsewhere} more saved for other servers (--server URL)"
+    return line
 
 
 class PickerScreen(TmtuiScreen[None]):
@@ -46,18 +57,20 @@ class PickerScreen(TmtuiScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield Static("", id="banner", markup=False)
+        yield Static("", id="server-line", markup=False)
         yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
-        yield Static("No mailboxes yet: press n for a random address, c to choose a name, "
-                     "o to reopen one.", id="empty-hint")
+        yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
+                     "a name, o to reopen one.", id="empty-hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        banner = self.tapp.banner
-        self.query_one("#banner", Static).update(banner or "")
-        self.query_one("#banner").display = bool(banner)
         self.refresh_rows()
+        self.watch_mailboxes(self.mailboxes)  # an empty start changes nothing, so no watcher ran
+        self.show_banner()
         self._ticker = self.set_interval(1.0, self.refresh_rows)
-        if self.auto_create:
+        # The very first run creates one at once. With mailboxes saved for other servers it is
+        # not a first run, and this server may be a typo: the user decides, the line says why.
+        if self.auto_create and not self.tapp.sync.keeper.elsewhere:
             self.create(None)
 
     def on_store_changed(self, _message: StoreChanged) -> None:
@@ -70,13 +83,33 @@ class PickerScreen(TmtuiScreen[None]):
     def on_screen_resume(self) -> None:
         self._ticker.resume()
         self.refresh_rows()
+        self.show_banner()
+
+    @on(DataTable.RowHighlighted)
+    def show_banner(self) -> None:
+        """The demo's banner names the highlighted mailbox (else the one last open)."""
+        banner = self.tapp.banner_for(self.selected or self.tapp.sync.focused)
+        widget = self.query_one("#banner", Static)
+        widget.display = bool(banner)
+        if banner and str(widget.content) != banner:
+            widget.update(banner)
 
     def refresh_rows(self) -> None:
         """A snapshot of every mailbox; the table redraws only what differs."""
         self.mailboxes = tuple(MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        line = self.query_one("#server-line", Static)
+        text = server_line(self.tapp.sync.keeper.server, self.tapp.sync.keeper.elsewhere)
+        if str(line.content) != text:
+            line.update(text)
 
     def watch_mailboxes(self, mailboxes: tuple[MailboxStatus, ...]) -> None:
+        # Empty: the hint right under the server line, not below a table of nothing.
+        table = self.query_one("#mailboxes", DataTable)
         self.query_one("#empty-hint").display = not mailboxes
+        if table.display != bool(mailboxes):
+            table.display = bool(mailboxes)
+            if mailboxes:
+                table.focus()
 
     @property
     def selected(self) -> str | None:
@@ -165,5 +198,4 @@ class PickerScreen(TmtuiScreen[None]):
 
     def action_copy(self) -> None:
         if self.selected:
-            self.app.copy_to_clipboard(self.selected)
-            self.notify(f"Copied {self.selected}", markup=False)
+            clipboard.copy(self.app, self.selected, what=self.selected)

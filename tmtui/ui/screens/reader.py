@@ -23,6 +23,7 @@ from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
 from tmtui.humanize import format_size
 from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import safe_url, sanitize_line, sanitize_text
+from tmtui.ui import clipboard
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.screens.base import TmtuiScreen
@@ -191,15 +192,13 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.code is None:
             self.notify("No one-time code found in this message", timeout=3)
             return
-        self.app.copy_to_clipboard(self.code.value)
-        self.notify(f"Copied code {sanitize_line(self.code.value, max_len=20)}", markup=False)
+        clipboard.copy(self.app, self.code.value, what=f"code {sanitize_line(self.code.value, max_len=20)}")
 
     def action_copy_link(self) -> None:
         if self.link is None:
             self.notify("No confirmation link found in this message (l lists all links)", timeout=3)
             return
-        self.app.copy_to_clipboard(self.link.url)
-        self.notify(f"Copied {sanitize_line(self.link.url, max_len=80)}", markup=False)
+        clipboard.copy(self.app, self.link.url, what=sanitize_line(self.link.url, max_len=60))
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -261,8 +260,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
         if url:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+            clipboard.copy(self.app, url, what=sanitize_line(url, max_len=60))
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -271,8 +269,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if url is None:
             self.notify("That link is not http, https or mailto; not copied", timeout=3)
             return
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+        clipboard.copy(self.app, url, what=sanitize_line(url, max_len=60))
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def action_save(self) -> None:
