@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -68,14 +69,77 @@ def test_addresses_compare_case_insensitively() -> None:
 NAMES = st.sampled_from(["a", "b", "c", "d", "e", "f"])
 
 
-@given(disk=st.sets(NAMES), ours=st.sets(NAMES), base=st.sets(NAMES), forgotten=st.sets(NAMES))
+@given(disk=st.sets(NAMES), ours=st.sets(NAMES), base=st.sets(NAMES), forgotten=st.sets(NAMES),
+       relabeled=st.sets(NAMES))
 def test_nothing_is_lost_that_nobody_removed(disk: set[str], ours: set[str], base: set[str],
-                                             forgotten: set[str]) -> None:
-    result = merge(base={f"{n}@a.test" for n in base}, disk=[box(n) for n in sorted(disk)],
-                   ours=[box(n) for n in sorted(ours)], forgotten={f"{n}@a.test" for n in forgotten},
-                   retokened=set())
+                                             forgotten: set[str], relabeled: set[str]) -> None:
+    result = merge(base={f"{n}@a.test" for n in base}, disk=[labelled(n, f"disk {n}") for n in sorted(disk)],
+                   ours=[labelled(n, f"ours {n}") for n in sorted(ours)], forgotten={f"{n}@a.test" for n in forgotten},
+                   retokened=set(), relabeled={f"{n}@a.test" for n in relabeled})
     kept = set(names(result.saved))
     assert disk - forgotten <= kept  # another process's mailboxes survive our write
     assert (ours - forgotten) - (base - disk) <= kept  # ours survive unless removed elsewhere
     assert not kept & forgotten
+    for mailbox in result.saved:  # and keep the label of the side that set it
+        name = mailbox.address.split("@")[0]
+        mine = name in ours and (name in relabeled or name not in disk)
+        assert mailbox.label == f"{'ours' if mine else 'disk'} {name}"
     assert len(result.saved) == len(kept)  # no duplicates
+
+
+# -- labels and notes ------------------------------------------------------------------
+
+def labelled(name: str, label: str = "", note: str = "", token: str = "t") -> SavedMailbox:
+    return replace(box(name, token), label=label, note=note)
+
+
+def test_a_label_changed_here_beats_the_file_and_one_changed_there_is_reported() -> None:
+    disk = [labelled("a", "old a"), labelled("b", "theirs", "their note")]
+    ours = [labelled("a", "mine", "my note"), labelled("b", "old b")]
+    result = merge(base={"a@a.test", "b@a.test"}, disk=disk, ours=ours, forgotten=set(),
+                   retokened=set(), relabeled={"a@a.test"})
+    assert [(m.label, m.note) for m in result.saved] == [("mine", "my note"), ("theirs", "their note")]
+    assert [(m.address, m.label) for m in result.relabeled_elsewhere] == [("b@a.test", "theirs")]
+    assert result.external and not result.retokened_elsewhere
+
+
+def test_a_label_travels_with_a_new_token_from_either_side() -> None:
+    disk = [labelled("a", "disk label", token="disk-a"), labelled("b", "kept", token="disk-b")]
+    ours = [labelled("a", "kept a", token="ours-a"), labelled("b", "new b", token="ours-b")]
+    result = merge(base={"a@a.test", "b@a.test"}, disk=disk, ours=ours, forgotten=set(),
+                   retokened={"a@a.test"}, relabeled={"b@a.test"})
+    got = {m.address: (m.sid_token.reveal() if m.sid_token else None, m.label) for m in result.saved}
+    # a: our token (renewed here), the file's label (changed there); b: the reverse
+    assert got == {"a@a.test": ("ours-a", "disk label"), "b@a.test": ("disk-b", "new b")}
+    assert [m.label for m in result.retokened_elsewhere] == ["new b"]
+
+
+def test_a_label_added_elsewhere_arrives_with_the_mailbox() -> None:
+    result = merge(base=set(), disk=[labelled("new", "github")], ours=[], forgotten=set(), retokened=set())
+    assert [m.label for m in result.added_elsewhere] == ["github"] and result.relabeled_elsewhere == []
+
+
+LABELS = st.sampled_from(["", "x", "y", "z"])
+LABEL_STATE = st.dictionaries(NAMES, st.tuples(LABELS, LABELS))  # name -> (label, note)
+
+
+@given(base=LABEL_STATE, here=LABEL_STATE, there=LABEL_STATE)
+def test_a_label_is_lost_only_to_a_later_one(base: dict[str, tuple[str, str]], here: dict[str, tuple[str, str]],
+                                             there: dict[str, tuple[str, str]]) -> None:
+    """Each side starts from ``base`` and changes some labels (``here``, ``there``).
+
+    What nobody changed stays; what one side changed is what the merge keeps
+    (ours when both did: this process writes last); nothing else appears.
+    """
+    names_ = sorted(base)
+    ours = [labelled(n, *here.get(n, base[n])) for n in names_]
+    disk = [labelled(n, *there.get(n, base[n])) for n in names_]
+    relabeled = {f"{n}@a.test" for n in here if n in base}
+    result = merge(base={f"{n}@a.test" for n in names_}, disk=disk, ours=ours, forgotten=set(),
+                   retokened=set(), relabeled=relabeled)
+    got = {m.address.split("@")[0]: (m.label, m.note) for m in result.saved}
+    for name in names_:
+        expected = here.get(name) or there.get(name) or base[name]
+        assert got[name] == expected
+    reported = {m.address.split("@")[0] for m in result.relabeled_elsewhere}
+    assert reported == {n for n in names_ if got[n] != here.get(n, base[n])}  # exactly what we must show
