@@ -1,6 +1,7 @@
 """The state file kept in step with the store, off the event loop and shared safely.
 
-- A mailbox added, removed or given a new token is written at once (the
+- A mailbox added, removed, given a new token or a new label / note is
+  written at once (the
   command that caused it awaits :meth:`StateKeeper.flush`; a watcher's
   recovery kicks the background loop).
 - A new expiry alone (every listing renews the session) only marks the file
@@ -63,6 +64,7 @@ class StateKeeper:
         self._base: set[str] = set()
         self._forgotten: set[str] = set()
         self._retokened: set[str] = set()
+        self._relabeled: set[str] = set()
         self._urgent = False
         self._dirty = False
         self._last_flush = float("-inf")
@@ -104,9 +106,16 @@ class StateKeeper:
         self._urgent = True
         self._kick.set()
 
+    def relabeled(self, address: str) -> None:
+        """The user gave a mailbox a label or note: write it at once; it beats the file's."""
+        self._relabeled.add(address.lower())
+        self._urgent = True
+        self._kick.set()
+
     def forgotten(self, address: str) -> None:
         self._forgotten.add(address.lower())
         self._retokened.discard(address.lower())
+        self._relabeled.discard(address.lower())
         self._urgent = True
         self._kick.set()
 
@@ -135,19 +144,20 @@ class StateKeeper:
             pending = self._urgent or self._dirty or _signature(self.path) != self._seen
             if not pending:
                 return
-            forgotten, retokened = self._forgotten, self._retokened
-            self._forgotten, self._retokened = set(), set()
+            forgotten, retokened, relabeled = self._forgotten, self._retokened, self._relabeled
+            self._forgotten, self._retokened, self._relabeled = set(), set(), set()
             self._urgent = self._dirty = False
-            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at, self.server)
+            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at, self.server, m.label, m.note)
                     for m in self._store.mailboxes]
             try:
                 result, written, signature, warning = await asyncio.to_thread(
-                    self._merge_and_write, ours, forgotten, retokened)
+                    self._merge_and_write, ours, forgotten, retokened, relabeled)
             except state.StateError as exc:
                 self.last_error = exc
                 # Keep what is pending: the next kick tries again.
                 self._forgotten |= forgotten
                 self._retokened |= retokened
+                self._relabeled |= relabeled
                 self._dirty = True
                 self._warn(f"{exc}; mailboxes will not be remembered after tmtui exits")
                 return
@@ -158,11 +168,11 @@ class StateKeeper:
             self._seen = signature
             if warning:
                 self._warn(warning)
-        if result.added_elsewhere or result.removed_elsewhere or result.retokened_elsewhere:
+        if result.external:
             self._on_external(result)
 
-    def _merge_and_write(self, ours: list[SavedMailbox], forgotten: set[str],
-                         retokened: set[str]) -> tuple[Merge, int, Signature, str | None]:
+    def _merge_and_write(self, ours: list[SavedMailbox], forgotten: set[str], retokened: set[str],
+                         relabeled: set[str]) -> tuple[Merge, int, Signature, str | None]:
         path = self.path
         with state.locked(path):
             existed = path.exists()
@@ -172,7 +182,7 @@ class StateKeeper:
             # merging against it as "removed elsewhere" would drop every mailbox.
             base = self._base if existed and warning is None else set()
             result = merge(base=base, disk=mine, ours=ours, forgotten=forgotten,
-                           retokened=retokened)
+                           retokened=retokened, relabeled=relabeled)
             result.saved = [replace(m, server=self.server) for m in result.saved]  # claims v1 entries
             self.elsewhere = len(others)
             written = 0
