@@ -101,3 +101,67 @@ def merge(*, base: set[str], disk: list[SavedMailbox], ours: list[SavedMailbox],
         else:
             result.saved.append(own)
     return result
+
+
+@dataclass(slots=True)
+class Imported:
+    """The file after an import, and how many of the imported entries changed it."""
+
+    saved: list[SavedMailbox]
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _newer_session(entry: SavedMailbox, current: SavedMailbox) -> bool:
+    """Whether the imported session should replace the saved one: a token where there was
+    none, or a different one that was valid later (each use renews a session)."""
+    if entry.sid_token is None or entry.sid_token == current.sid_token:
+        return False
+    if current.sid_token is None:
+        return True
+    return entry.expires_at is not None and (current.expires_at is None or entry.expires_at > current.expires_at)
+
+
+def _imported(current: SavedMailbox, entry: SavedMailbox) -> SavedMailbox:
+    """``current`` with what ``entry`` adds: a label or note that is set, a newer session."""
+    result = current
+    if entry.label and entry.label != result.label:
+        result = replace(result, label=entry.label)
+    if entry.note and entry.note != result.note:
+        result = replace(result, note=entry.note)
+    if _newer_session(entry, result):
+        result = replace(result, sid_token=entry.sid_token, expires_at=entry.expires_at)
+    elif entry.sid_token is not None and entry.sid_token == result.sid_token:
+        result = _later(result, entry)
+    return result
+
+
+def merge_import(disk: list[SavedMailbox], incoming: list[SavedMailbox], *, server: str) -> Imported:
+    """Add ``incoming`` (an exported registry) to ``disk``; every entry names its server.
+
+    An import adds and never takes away: a mailbox not saved yet is appended;
+    one saved already gets the imported label and note when they are set, and
+    the imported session when it is newer (see :func:`_newer_session`). Entries
+    of a version 1 file (no server) count as ``server``'s, as the keeper claims them.
+    """
+    def key(m: SavedMailbox) -> tuple[str, str]:
+        return m.server or server, m.address.lower()
+
+    saved = list(disk)
+    where = {key(m): i for i, m in enumerate(saved)}
+    result = Imported(saved)
+    for entry in incoming:
+        index = where.get(key(entry))
+        if index is None:
+            where[key(entry)] = len(saved)
+            saved.append(entry)
+            result.added += 1
+            continue
+        merged = _imported(saved[index], entry)
+        if merged == saved[index]:
+            result.unchanged += 1
+        else:
+            saved[index] = merged
+            result.updated += 1
+    return result

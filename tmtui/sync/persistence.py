@@ -14,6 +14,8 @@
   :mod:`tmtui.sync.merge`), done in a thread. The loop also notices when
   another process changed the file (a cheap ``stat`` each ``watch_interval``)
   and hands what it added or removed to ``on_external``.
+- :meth:`StateKeeper.everything` and :meth:`StateKeeper.import_saved` read and
+  add to the whole file, every server's mailboxes (``tmtui export`` / ``import``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 from tmtui import paths, state
 from tmtui.state import SavedMailbox
 from tmtui.store import SessionStore
-from tmtui.sync.merge import Merge, merge
+from tmtui.sync.merge import Imported, Merge, merge, merge_import
 
 log = logging.getLogger("tmtui.sync")
 
@@ -196,3 +198,40 @@ class StateKeeper:
         if text != self._last_warning:  # the user must know, once
             self._on_warning(text)
         self._last_warning = text
+
+    # The whole registry (every server) -------------------------------------------------
+
+    async def everything(self) -> list[SavedMailbox]:
+        """Every saved mailbox of every server, after writing what is pending here."""
+        await self.flush()
+        if self.last_error is not None:
+            raise self.last_error
+        saved, warning = await asyncio.to_thread(state.load, self.path)
+        if warning:
+            self._warn(warning)
+        return saved
+
+    async def import_saved(self, entries: list[SavedMailbox]) -> Imported:
+        """Add an exported registry to the file under its lock (see :func:`merge_import`).
+
+        This store learns of what it changed for its own server on the next
+        flush, as of any other process's change (a running TUI does the same).
+        """
+        if not self.enabled:
+            raise state.StateError("saved mailboxes are off in this process")
+        await self.flush()
+        result, written, warning = await asyncio.to_thread(self._import, entries)
+        if warning:
+            self._warn(warning)
+        self.writes += written
+        return result
+
+    def _import(self, entries: list[SavedMailbox]) -> tuple[Imported, int, str | None]:
+        path = self.path
+        with state.locked(path):
+            disk, warning = state.load(path)
+            result = merge_import(disk, entries, server=self.server)
+            if result.saved == disk:
+                return result, 0, warning
+            state.save(result.saved, path)
+            return result, 1, warning
