@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tmtui.api.secret import Secret
 from tmtui.state import SavedMailbox
-from tmtui.sync.merge import merge
+from tmtui.sync.merge import merge, merge_import
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -143,3 +143,38 @@ def test_a_label_is_lost_only_to_a_later_one(base: dict[str, tuple[str, str]], h
         assert got[name] == expected
     reported = {m.address.split("@")[0] for m in result.relabeled_elsewhere}
     assert reported == {n for n in names_ if got[n] != here.get(n, base[n])}  # exactly what we must show
+
+
+# -- importing an exported registry --------------------------------------------------------
+
+def on(server: str, saved: SavedMailbox) -> SavedMailbox:
+    return replace(saved, server=server)
+
+
+def test_an_import_adds_new_entries_per_server_and_updates_only_with_what_it_sets() -> None:
+    here, there = "https://here.test", "https://there.test"
+    disk = [on(here, labelled("a", "label a", "note a")), on("", labelled("v1", "old"))]
+    incoming = [on(here, labelled("a", "", "new note")),  # an empty label never erases
+                on(there, labelled("a", "same address, other server")),
+                on(here, labelled("v1", "claimed")),  # a version 1 entry counts as this server's
+                on(here, labelled("b"))]
+    result = merge_import(disk, incoming, server=here)
+    assert [(m.server, m.address, m.label, m.note) for m in result.saved] == [
+        (here, "a@a.test", "label a", "new note"), ("", "v1@a.test", "claimed", ""),
+        (there, "a@a.test", "same address, other server", ""), (here, "b@a.test", "", "")]
+    assert (result.added, result.updated, result.unchanged) == (2, 2, 0)
+    again = merge_import(result.saved, incoming, server=here)
+    assert again.saved == result.saved and (again.added, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_an_imported_session_replaces_a_missing_or_older_one_only() -> None:
+    server = "https://here.test"
+    disk = [on(server, box("none", "x")), on(server, box("older", "old", minutes=1)),
+            on(server, box("newer", "mine", minutes=9))]
+    disk[0] = replace(disk[0], sid_token=None)
+    incoming = [on(server, box("none", "theirs", 5)), on(server, box("older", "theirs", 5)),
+                on(server, box("newer", "theirs", 5))]
+    result = merge_import(disk, incoming, server=server)
+    tokens = {m.address: m.sid_token.reveal() if m.sid_token else None for m in result.saved}
+    assert tokens == {"none@a.test": "theirs", "older@a.test": "theirs", "newer@a.test": "mine"}
+    assert (result.updated, result.unchanged) == (2, 1)
