@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-ChangeKind = Literal["mailboxes", "messages", "connection", "session", "catalog"]
+ChangeKind = Literal["mailboxes", "messages", "connection", "session", "catalog", "label"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ class Config:
     desktop_notify: bool = False
     terminal_title: bool = True
     auto_copy_code: bool = False
+    private_addresses: bool = False  # new random addresses get an unguessable name (tmtui.sync.private)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -57,6 +58,7 @@ _TYPES: dict[str, type] = {
     "desktop_notify": bool,
     "terminal_title": bool,
     "auto_copy_code": bool,
+    "private_addresses": bool,
 }
 
 

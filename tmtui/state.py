@@ -4,6 +4,9 @@ Each mailbox belongs to the server that issued its session (``server``, the
 normalised base URL, see :func:`server_key`): a token is only ever sent there.
 Entries of a version 1 file have no server; the first server that loads them
 claims them (before version 2 they were sent to whichever server ran).
+An entry may carry a ``label`` and a ``note`` (the user's words for what the
+address is for); they are optional keys, written only when set, so the format
+stays version 2: older tmtui versions read such a file and ignore them.
 
 Writes are atomic (temporary file in the same directory, then ``os.replace``),
 so a crash never leaves half a file. Several processes share the file (a TUI and
@@ -29,9 +32,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tmtui import paths
 from tmtui.api.secret import Secret
+from tmtui.safety import sanitize_line
 
 FORMAT_VERSION = 2
 DEFAULT_PORTS = {"http": 80, "https": 443}
+LABEL_CELLS = 64  # a label is a name in a column of the picker
+NOTE_CELLS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,21 @@ class SavedMailbox:
     sid_token: Secret | None
     expires_at: datetime | None = None
     server: str = ""  # server_key() of the issuing server; "" in a version 1 file
+    label: str = ""  # "github sign-up"; "" when none
+    note: str = ""
+
+
+def clean_label(text: str | None, cells: int = LABEL_CELLS) -> str:
+    """A label or note as it is kept: one line, no control or invisible characters, bounded.
+
+    Applied wherever one comes in (the TUI, the commands, the Python API, an
+    imported file, the state file itself), so every reader can rely on it.
+    """
+    return sanitize_line(text, cells) if text else ""
+
+
+def clean_note(text: str | None) -> str:
+    return clean_label(text, NOTE_CELLS)
 
 
 def server_key(base_url: str) -> str:
@@ -73,14 +94,31 @@ def _parse(raw: object) -> list[SavedMailbox]:
         token = item.get("sid_token")
         expires = item.get("expires_at")
         server = item.get("server")
+        label, note = item.get("label"), item.get("note")
         result.append(SavedMailbox(
             address=item["address"],
             sid_token=Secret(token) if isinstance(token, str) and token else None,
             expires_at=(datetime.fromtimestamp(expires, tz=UTC)
                         if isinstance(expires, (int, float)) and not isinstance(expires, bool) else None),
             server=server if isinstance(server, str) else "",
+            label=clean_label(label) if isinstance(label, str) else "",
+            note=clean_note(note) if isinstance(note, str) else "",
         ))
     return result
+
+
+def _entry(mailbox: SavedMailbox) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "address": mailbox.address,
+        "sid_token": mailbox.sid_token.reveal() if mailbox.sid_token else None,
+        "expires_at": mailbox.expires_at.timestamp() if mailbox.expires_at else None,
+        "server": mailbox.server or None,
+    }
+    if mailbox.label:
+        entry["label"] = mailbox.label
+    if mailbox.note:
+        entry["note"] = mailbox.note
+    return entry
 
 
 def _foreign_owner(path: Path) -> int | None:
@@ -121,18 +159,7 @@ def load(path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
 
 def save(mailboxes: list[SavedMailbox], path: Path | None = None) -> None:
     """Write atomically with mode 0600 in a 0700 directory."""
-    payload = {
-        "version": FORMAT_VERSION,
-        "mailboxes": [
-            {
-                "address": m.address,
-                "sid_token": m.sid_token.reveal() if m.sid_token else None,
-                "expires_at": m.expires_at.timestamp() if m.expires_at else None,
-                "server": m.server or None,
-            }
-            for m in mailboxes
-        ],
-    }
+    payload = {"version": FORMAT_VERSION, "mailboxes": [_entry(m) for m in mailboxes]}
     write_private_json(path or paths.state_file(), payload)
 
 

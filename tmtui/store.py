@@ -41,6 +41,8 @@ class Mailbox:
     sid_token: Secret | None = None
     expires_at: datetime | None = None
     event_token: Secret | None = None
+    label: str = ""  # the user's name for it ("github sign-up"), one clean line; "" when none
+    note: str = ""
     connection: ConnectionState = "connecting"
     detail: str = ""
     problem: Problem | None = None  # needs the user: take it back, or forget it
@@ -165,13 +167,26 @@ class SessionStore:
     # Writing (sync layer only) -------------------------------------------
 
     def add_mailbox(self, address: str, sid_token: Secret | None = None,
-                    expires_at: datetime | None = None) -> Mailbox:
+                    expires_at: datetime | None = None, *, label: str = "", note: str = "") -> Mailbox:
         key = address.lower()
         mailbox = self._mailboxes.get(key)
         if mailbox is None:
-            mailbox = self._mailboxes[key] = Mailbox(key, sid_token, expires_at)
+            mailbox = self._mailboxes[key] = Mailbox(key, sid_token, expires_at, label=label, note=note)
             self._emit(Change("mailboxes", key))
         return mailbox
+
+    def set_label(self, address: str, label: str, note: str | None = None) -> bool:
+        """Give a mailbox a label (and a note; None keeps the note). One ``label`` Change;
+        returns whether anything changed. The caller cleans the text (:func:`tmtui.state.clean_label`)."""
+        mailbox = self.get(address)
+        if mailbox is None:
+            return False
+        note = mailbox.note if note is None else note
+        if (mailbox.label, mailbox.note) == (label, note):
+            return False
+        mailbox.label, mailbox.note = label, note
+        self._emit(Change("label", mailbox.address))
+        return True
 
     def remove_mailbox(self, address: str) -> None:
         if self._mailboxes.pop(address.lower(), None) is not None:
@@ -180,9 +195,12 @@ class SessionStore:
     def apply_session(self, session: Session, previous_address: str | None = None) -> Mailbox:
         """Record a session for its address; a renamed session moves its mailbox entry."""
         key = session.address.lower()
+        carried = ("", "")
         if previous_address and previous_address.lower() != key:
+            old = self.get(previous_address)
+            carried = (old.label, old.note) if old is not None else carried
             self.remove_mailbox(previous_address)
-        mailbox = self.add_mailbox(key)
+        mailbox = self.add_mailbox(key, label=carried[0], note=carried[1])
         mailbox.sid_token = session.sid_token
         self._apply_meta(mailbox, session.meta.expires_at, session.meta.event_token)
         if session.catalog is not None:

@@ -49,6 +49,7 @@ class Runner:
 
 
 def write_config(path: Path, **values: object) -> None:
-    lines = [f"{key} = {str(value).lower() if isinstance(value, bool) else value!r}"
+    # TOML's booleans are lower case; other values are written as Python literals (numbers, strings).
+    lines = [f"{key} = {str(value).lower() if isinstance(value, bool) else repr(value)}"
              for key, value in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -62,7 +62,7 @@ async def test_new_with_name_domain_and_json(cli: Cli, isolated: Path) -> None:
     result = await cli("new", "--name", "bob", "--domain", "b.test", "--json")
     assert result.code == 0, result.err
     document = json.loads(result.out)
-    assert set(document) == {"address", "user", "domain", "expires_at"}
+    assert set(document) == {"address", "user", "domain", "expires_at", "label", "note"}
     assert (document["address"], document["user"], document["domain"]) == ("bob@b.test", "bob", "b.test")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["expires_at"])
     assert [m["address"] for m in saved(isolated)] == ["bob@b.test"]
@@ -90,7 +90,8 @@ async def test_ls_lists_saved_mailboxes_last_is_default(cli: Cli, server: Refere
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r[1]) for r in rows)
     document = json.loads((await cli("ls", "--json")).out)
     assert [(m["address"], m["default"]) for m in document["mailboxes"]] == [(first, False), (second, True)]
-    assert all(set(m) == {"address", "expires_at", "default", "server"} for m in document["mailboxes"])
+    assert all(set(m) == {"address", "expires_at", "default", "server", "label", "note"}
+               for m in document["mailboxes"])
 
 
 async def test_terminal_output_is_aligned_and_marks_the_default(

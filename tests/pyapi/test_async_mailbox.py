@@ -197,6 +197,23 @@ async def test_persist_saves_in_the_state_file_and_open_reuses_the_session(
         assert again.address == address
 
 
+async def test_a_label_is_saved_with_persist_and_comes_back_on_open(server: ReferenceServer, tmp_path: Path) -> None:
+    state = tmp_path / "state" / "sessions.json"
+    async with await AsyncMailbox.create(server=server.base_url, name="labelled", domain="a.test",
+                                         label="ci sign-up", persist=True) as box:
+        address = box.address
+    assert [(m["address"], m["label"]) for m in json.loads(state.read_text())["mailboxes"]] == [
+        (address, "ci sign-up")]
+    async with await AsyncMailbox.open(address, server=server.base_url, persist=True) as again:
+        assert again.label == "ci sign-up"  # the saved one
+    async with await AsyncMailbox.open(address, server=server.base_url, persist=True, label="renamed") as again:
+        assert again.label == "renamed"
+    assert json.loads(state.read_text())["mailboxes"][0]["label"] == "renamed"
+    async with await AsyncMailbox.create(server=server.base_url, label="not kept") as box:
+        pass
+    assert len(json.loads(state.read_text())["mailboxes"]) == 1  # without persist: nothing written
+
+
 @pytest.mark.parametrize(("options", "problem"), [
     ({"name": "No"}, "is not valid"),
     ({"domain": "nowhere.test"}, "unknown domain"),

@@ -2,10 +2,14 @@
 
 ::
 
-    tmtui new   [--domain D] [--name N] [--json]      create + save a mailbox, print its address
+    tmtui new   [--domain D] [--name N | --private] [--label T] [--note T] [--json]
+                                                  create + save a mailbox, print its address
     tmtui ls    [--json]                              this server's saved mailboxes (the last is the default)
     tmtui open  ADDRESS [--takeover] [--json]         open an existing address and save it
     tmtui forget ADDRESS                              forget a saved mailbox on this computer
+    tmtui label ADDRESS TEXT [--note T]               give a saved mailbox a label ("" removes it)
+    tmtui export [--with-tokens] [-o FILE]            every saved mailbox (all servers) as JSON
+    tmtui import FILE [--json]                        add an export's mailboxes to the saved ones
     tmtui inbox [ADDRESS] [--json]                    the messages of a mailbox, newest first
     tmtui read  ID [--address A] [--text|--html|--json]
     tmtui save  ID [--address A] [--dir D]            every attachment; prints the saved paths
@@ -48,7 +52,8 @@ Exit codes (stable):
 ===  ==========================================================================
 0    success
 1    ``wait``: no matching mail before ``--timeout``
-2    usage: bad option or argument (argparse), bad regex, unusable config
+2    usage: bad option or argument (argparse), bad regex, unusable config, an
+     import file that is not a valid export
 3    server or network: unreachable, timed out, rate limited, 5xx, malformed
      answer, or a request the server refused (e.g. an invalid ``--name``)
 4    not found or not yours: no saved mailbox, the mailbox no longer exists,
@@ -56,7 +61,7 @@ Exit codes (stable):
      ``new --name`` asked for is in use by another session, or no such message
 5    ``wait --otp`` / ``--link``: matching mail arrived before the timeout but
      none had a code / link
-6    local: the state file or an attachment could not be written
+6    local: the state file, an attachment or an export could not be written
 7    internal error (a bug: the line names it; please report it)
 130  interrupted (Ctrl-C)
 141  the reader of the output went away (``| head -1``); nothing is printed
@@ -76,4 +81,5 @@ EXIT_INTERNAL = 7
 EXIT_INTERRUPTED = 130
 EXIT_SIGPIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
-COMMANDS = frozenset({"new", "ls", "open", "forget", "inbox", "read", "save", "rm", "wait"})
+COMMANDS = frozenset({"new", "ls", "open", "forget", "label", "export", "import", "inbox", "read", "save",
+                      "rm", "wait"})

@@ -1,9 +1,11 @@
-"""``tmtui new``, ``ls``, ``open`` and ``forget``: every picker action has a command."""
+"""``tmtui new``, ``ls``, ``open``, ``forget`` and ``label``: every picker action has a command."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+
+from rich.cells import cell_len
 
 from tmtui.api.errors import AddressInUse
 from tmtui.api.rules import domain_problem, user_problem
@@ -38,13 +40,13 @@ async def cmd_new(ctx: Context, args: argparse.Namespace) -> int:
     await _check_domain(ctx, args.domain)
     if args.name is not None:
         try:
-            address = await core.create_custom(args.name, args.domain)
+            address = await core.create_custom(args.name, args.domain, label=args.label, note=args.note)
         except AddressInUse:
             wanted = f"{args.name}@{args.domain}" if args.domain else args.name
             raise HeadlessError(EXIT_NOT_FOUND, f"{sanitize_line(wanted)} is in use by another "
                                                 "session") from None
-    else:
-        address = await core.create(args.domain)
+    else:  # --private / --no-private, else the private_addresses setting
+        address = await core.create(args.domain, label=args.label, note=args.note, private=args.private)
     _saved_or_fail(ctx)
     _print_mailbox(ctx, address, args.json)
     return EXIT_OK
@@ -53,9 +55,26 @@ async def cmd_new(ctx: Context, args: argparse.Namespace) -> int:
 def _print_mailbox(ctx: Context, address: str, as_json: bool) -> None:
     if as_json:
         mailbox = ctx.core.store.get(address)
-        emit_json(schema.new_mailbox(address, mailbox.expires_at if mailbox else None))
+        if mailbox is None:
+            emit_json(schema.new_mailbox(address, None))
+        else:
+            emit_json(schema.new_mailbox(address, mailbox.expires_at, mailbox.label, mailbox.note))
     else:
         say(sanitize_line(address))
+
+
+async def cmd_label(ctx: Context, args: argparse.Namespace) -> int:
+    """Give a saved mailbox a label ("" clears it) and, with ``--note``, a note."""
+    address = args.target.strip().lower()
+    if address not in ctx.core.store:
+        raise HeadlessError(EXIT_NOT_FOUND, f"no saved mailbox {sanitize_line(address)}")
+    await ctx.core.label(address, args.text, note=args.note)
+    _saved_or_fail(ctx)
+    if is_tty():
+        mailbox = ctx.core.store.get(address)
+        label = mailbox.label if mailbox else ""
+        say(f"{sanitize_line(address)}: {label}" if label else f"{sanitize_line(address)}: no label")
+    return EXIT_OK
 
 
 async def cmd_open(ctx: Context, args: argparse.Namespace) -> int:
@@ -85,18 +104,26 @@ async def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ls_line(mailbox: SavedMailbox, *, default: bool, tty: bool, now: datetime) -> str:
+LABEL_COLUMN = 24  # cells of the label column on a terminal
+
+
+def _ls_line(mailbox: SavedMailbox, *, default: bool, tty: bool, now: datetime, label_width: int = 0) -> str:
     address = sanitize_line(mailbox.address)
     server = sanitize_line(mailbox.server, 200)
-    if not tty:  # tab-separated: address, expires, default, server
-        return "\t".join((address, schema.iso(mailbox.expires_at) or "", "*" if default else "", server))
+    if not tty:  # tab-separated: address, expires, default, server, label (added last: columns stay put)
+        return "\t".join((address, schema.iso(mailbox.expires_at) or "", "*" if default else "", server,
+                          sanitize_line(mailbox.label, 1000) if mailbox.label else ""))
     if mailbox.expires_at is None:
         expiry = ""
     elif mailbox.expires_at <= now:
         expiry = "session expired (reopened on next use)"
     else:
         expiry = f"session until {mailbox.expires_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
-    return f"{'*' if default else ' '} {address:<40} {expiry:<40} {server}".rstrip()
+    label = ""
+    if label_width:
+        text = sanitize_line(mailbox.label, label_width) if mailbox.label else ""
+        label = text + " " * (label_width - cell_len(text) + 1)
+    return f"{'*' if default else ' '} {address:<40} {label}{expiry:<40} {server}".rstrip()
 
 
 async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
@@ -106,8 +133,10 @@ async def cmd_ls(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     tty = is_tty()
     now = datetime.now(UTC)
+    labels = [cell_len(sanitize_line(m.label, LABEL_COLUMN)) for m in saved if m.label]
+    width = max(labels, default=0)
     for index, mailbox in enumerate(saved):
-        say(_ls_line(mailbox, default=index == len(saved) - 1, tty=tty, now=now))
+        say(_ls_line(mailbox, default=index == len(saved) - 1, tty=tty, now=now, label_width=width))
     if tty and not saved:
         warn("no saved mailbox: create one with `tmtui new`")
     if tty and ctx.core.keeper.elsewhere:

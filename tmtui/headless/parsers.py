@@ -40,11 +40,21 @@ def _json(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
 
 
+def _label(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--label", metavar="TEXT", help='what the address is for, e.g. "github sign-up"')
+    parser.add_argument("--note", metavar="TEXT", help="a longer note beside the label")
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new = commands.add_parser("new", help="create a mailbox, save it and print its address")
     _common(new, address=False)
     new.add_argument("--domain", metavar="DOMAIN", help="domain of the new address")
-    new.add_argument("--name", metavar="NAME", help="local part of the address (default: random)")
+    name = new.add_mutually_exclusive_group()
+    name.add_argument("--name", metavar="NAME", help="local part of the address (default: random)")
+    name.add_argument("--private", action=argparse.BooleanOptionalAction, default=None,
+                      help="an unguessable random name (16 of a-z0-9): anyone who knows an address "
+                           "can read its mail (default: the private_addresses setting)")
+    _label(new)
     _json(new, "the mailbox")
 
     ls = commands.add_parser("ls", help="list this server's saved mailboxes (the last one is the default)")
@@ -61,6 +71,31 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     forget = commands.add_parser("forget", help="forget a saved mailbox on this computer")
     _common(forget, address=False)
     forget.add_argument("target", metavar="ADDRESS", help="the saved address to forget")
+
+    label = commands.add_parser("label", help="give a saved mailbox a label (and a note)")
+    _common(label, address=False)
+    label.add_argument("target", metavar="ADDRESS", help="the saved address")
+    label.add_argument("text", metavar="TEXT", help='the label, e.g. "github sign-up" ("" removes it)')
+    label.add_argument("--note", metavar="TEXT", help='a note beside the label ("" removes it)')
+
+    export = commands.add_parser(
+        "export", help="print every saved mailbox (all servers) as JSON, for `tmtui import`",
+        description="Print the saved mailboxes of every server, with label, note and expiry, as JSON. "
+                    "Session tokens only with --with-tokens: anyone who has them can read the mail.")
+    _common(export, address=False)
+    export.add_argument("--with-tokens", action="store_true",
+                        help="include the session tokens (the file then holds secrets)")
+    export.add_argument("--output", "-o", metavar="FILE", type=Path,
+                        help="write FILE (mode 0600, replaced atomically) instead of printing")
+
+    importer = commands.add_parser(
+        "import", help="add the mailboxes of a `tmtui export` file to the saved ones",
+        description="Add the mailboxes of an export to the saved ones (every server's). New ones are "
+                    "added; saved ones get the file's label and note when set, and its session when "
+                    "newer. Nothing is removed; nothing is written if the file has an invalid entry.")
+    _common(importer, address=False)
+    importer.add_argument("file", metavar="FILE", type=Path, help="a file written by `tmtui export`")
+    _json(importer, "the counts")
 
     inbox = commands.add_parser("inbox", help="list the messages of a mailbox, newest first")
     _common(inbox)

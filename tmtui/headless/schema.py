@@ -7,17 +7,30 @@ sanitised first (:func:`tmtui.safety.sanitize_line` for one-line fields,
 :func:`tmtui.safety.sanitize_text` for ``text`` and ``html``): no terminal
 control sequence, C0/C1 control (other than newline and tab in ``text`` /
 ``html``), bidi override or zero-width character survives, so the decoded
-value is as safe to print as the plain output. Tokens never appear.
+value is as safe to print as the plain output. Tokens never appear, but in
+``tmtui export --with-tokens``.
 
-``tmtui new --json``::
+``tmtui new --json`` and ``tmtui open --json`` (``label`` / ``note``: null when not set)::
 
     {"address": "k3x9@a.test", "user": "k3x9", "domain": "a.test",
-     "expires_at": "2026-03-06T10:42:17Z"}
+     "expires_at": "2026-03-06T10:42:17Z", "label": "github", "note": null}
 
-``tmtui ls --json`` (``default`` marks the mailbox used when none is given)::
+``tmtui ls --json`` (``default`` marks the mailbox used when none is given;
+``server`` is the normalised base URL that issued the session)::
 
     {"mailboxes": [{"address": "k3x9@a.test", "expires_at": "2026-03-06T10:42:17Z",
-                    "default": true}]}
+                    "default": true, "server": "https://tempmailmmo.com",
+                    "label": "github", "note": "sign-up, 2FA on"}]}
+
+``tmtui export`` (every server's saved mailboxes; ``sid_token`` only with
+``--with-tokens``; ``tmtui import`` reads this, and also a ``sessions.json``)::
+
+    {"tmtui_export": 1, "exported_at": "2026-03-06T10:42:17Z",
+     "mailboxes": [{"address": "k3x9@a.test", "server": "https://tempmailmmo.com",
+                    "label": "github", "note": null, "expires_at": "2026-03-06T10:42:17Z",
+                    "sid_token": "..."}]}
+
+``tmtui import --json``: ``{"added": 2, "updated": 1, "unchanged": 0}``.
 
 ``tmtui inbox --json`` (newest first)::
 
@@ -57,6 +70,7 @@ from tmtui.safety import sanitize_line, sanitize_text
 from tmtui.state import SavedMailbox
 
 VERSION = 1
+EXPORT_VERSION = 1
 _LINE = 1000  # cells kept of a one-line field
 _URL = 10_000  # URLs are never cut (render.safe_url allows 8192 characters)
 
@@ -77,17 +91,36 @@ def url(value: str) -> str:
     return sanitize_line(value, _URL)
 
 
-def new_mailbox(address: str, expires_at: datetime | None) -> dict[str, Any]:
+def optional(value: str) -> str | None:
+    """A label or note: null when not set."""
+    return line(value) if value else None
+
+
+def new_mailbox(address: str, expires_at: datetime | None, label: str = "", note: str = "") -> dict[str, Any]:
     user, _, domain = address.rpartition("@")
     return {"address": line(address), "user": line(user), "domain": line(domain),
-            "expires_at": iso(expires_at)}
+            "expires_at": iso(expires_at), "label": optional(label), "note": optional(note)}
 
 
 def mailboxes(saved: list[SavedMailbox]) -> dict[str, Any]:
     last = len(saved) - 1
     return {"mailboxes": [{"address": line(m.address), "expires_at": iso(m.expires_at),
-                           "default": index == last, "server": line(m.server)}
+                           "default": index == last, "server": line(m.server),
+                           "label": optional(m.label), "note": optional(m.note)}
                           for index, m in enumerate(saved)]}
+
+
+def export(saved: list[SavedMailbox], *, with_tokens: bool, now: datetime) -> dict[str, Any]:
+    """The registry as ``tmtui import`` reads it; tokens only when asked for."""
+    entries = []
+    for m in saved:
+        entry: dict[str, Any] = {"address": line(m.address), "server": line(m.server),
+                                 "label": optional(m.label), "note": optional(m.note),
+                                 "expires_at": iso(m.expires_at)}
+        if with_tokens:
+            entry["sid_token"] = m.sid_token.reveal() if m.sid_token else None
+        entries.append(entry)
+    return {"tmtui_export": EXPORT_VERSION, "exported_at": iso(now), "mailboxes": entries}
 
 
 def summary(message: MessageSummary) -> dict[str, Any]:

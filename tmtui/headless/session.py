@@ -62,7 +62,8 @@ class Context:
     def saved(self) -> list[SavedMailbox]:
         """The saved mailboxes, oldest first: the last one is the default."""
         server = self.core.keeper.server
-        return [SavedMailbox(m.address, m.sid_token, m.expires_at, server) for m in self.core.store.mailboxes]
+        return [SavedMailbox(m.address, m.sid_token, m.expires_at, server, m.label, m.note)
+                for m in self.core.store.mailboxes]
 
     async def mailbox(self, address: str | None) -> str:
         """The saved mailbox ``address`` (default: the last saved one of this server).

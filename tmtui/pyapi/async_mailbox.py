@@ -79,8 +79,10 @@ class AsyncMailbox:
     ``persist`` (default False, right for tests): when True the mailbox is
     saved in the user's state file like ``tmtui new`` does, so the TUI and the
     headless commands see it, and a saved session of an opened address is
-    reused. ``label`` is kept on the object for your own bookkeeping; it is not
-    saved (yet). ``config`` sets the client's knobs (timeouts, ``sse``, polling
+    reused. ``label`` names the mailbox ("github sign-up"): with ``persist`` it
+    is saved with it (``tmtui ls`` and the picker show it; opening a saved
+    mailbox without a label gives the saved one), else it stays on the object
+    for your own bookkeeping. ``config`` sets the client's knobs (timeouts, ``sse``, polling
     interval); by default the built-in defaults are used, not the user's
     config file, so a test behaves the same on every machine.
     """
@@ -120,9 +122,9 @@ class AsyncMailbox:
             if domain is not None and (problem := domain_problem(domain, (await core.catalog()).domains)):
                 raise ValueError(problem)
             if name is not None:
-                address = await core.create_custom(name, domain)
+                address = await core.create_custom(name, domain, label=label)
             else:
-                address = await core.create(domain)
+                address = await core.create(domain, label=label)
             return cls(core, address, label=label, started=started)
         except BaseException:
             await core.close()
@@ -143,6 +145,10 @@ class AsyncMailbox:
         core = _core(server, config, persist)
         try:
             opened = await core.reopen(address.strip().lower(), takeover=takeover)
+            if label is not None:
+                await core.label(opened, label)  # saved at once when persisting
+            elif (saved := core.store.get(opened)) is not None and saved.label:
+                label = saved.label  # only a saved mailbox has one (persist=True)
             return cls(core, opened, label=label, started=started)
         except BaseException:
             await core.close()

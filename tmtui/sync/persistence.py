@@ -1,6 +1,7 @@
 """The state file kept in step with the store, off the event loop and shared safely.
 
-- A mailbox added, removed or given a new token is written at once (the
+- A mailbox added, removed, given a new token or a new label / note is
+  written at once (the
   command that caused it awaits :meth:`StateKeeper.flush`; a watcher's
   recovery kicks the background loop).
 - A new expiry alone (every listing renews the session) only marks the file
@@ -13,6 +14,8 @@
   :mod:`tmtui.sync.merge`), done in a thread. The loop also notices when
   another process changed the file (a cheap ``stat`` each ``watch_interval``)
   and hands what it added or removed to ``on_external``.
+- :meth:`StateKeeper.everything` and :meth:`StateKeeper.import_saved` read and
+  add to the whole file, every server's mailboxes (``tmtui export`` / ``import``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 from tmtui import paths, state
 from tmtui.state import SavedMailbox
 from tmtui.store import SessionStore
-from tmtui.sync.merge import Merge, merge
+from tmtui.sync.merge import Imported, Merge, merge, merge_import
 
 log = logging.getLogger("tmtui.sync")
 
@@ -63,6 +66,7 @@ class StateKeeper:
         self._base: set[str] = set()
         self._forgotten: set[str] = set()
         self._retokened: set[str] = set()
+        self._relabeled: set[str] = set()
         self._urgent = False
         self._dirty = False
         self._last_flush = float("-inf")
@@ -104,9 +108,16 @@ class StateKeeper:
         self._urgent = True
         self._kick.set()
 
+    def relabeled(self, address: str) -> None:
+        """The user gave a mailbox a label or note: write it at once; it beats the file's."""
+        self._relabeled.add(address.lower())
+        self._urgent = True
+        self._kick.set()
+
     def forgotten(self, address: str) -> None:
         self._forgotten.add(address.lower())
         self._retokened.discard(address.lower())
+        self._relabeled.discard(address.lower())
         self._urgent = True
         self._kick.set()
 
@@ -135,19 +146,20 @@ class StateKeeper:
             pending = self._urgent or self._dirty or _signature(self.path) != self._seen
             if not pending:
                 return
-            forgotten, retokened = self._forgotten, self._retokened
-            self._forgotten, self._retokened = set(), set()
+            forgotten, retokened, relabeled = self._forgotten, self._retokened, self._relabeled
+            self._forgotten, self._retokened, self._relabeled = set(), set(), set()
             self._urgent = self._dirty = False
-            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at, self.server)
+            ours = [SavedMailbox(m.address, m.sid_token, m.expires_at, self.server, m.label, m.note)
                     for m in self._store.mailboxes]
             try:
                 result, written, signature, warning = await asyncio.to_thread(
-                    self._merge_and_write, ours, forgotten, retokened)
+                    self._merge_and_write, ours, forgotten, retokened, relabeled)
             except state.StateError as exc:
                 self.last_error = exc
                 # Keep what is pending: the next kick tries again.
                 self._forgotten |= forgotten
                 self._retokened |= retokened
+                self._relabeled |= relabeled
                 self._dirty = True
                 self._warn(f"{exc}; mailboxes will not be remembered after tmtui exits")
                 return
@@ -158,11 +170,11 @@ class StateKeeper:
             self._seen = signature
             if warning:
                 self._warn(warning)
-        if result.added_elsewhere or result.removed_elsewhere or result.retokened_elsewhere:
+        if result.external:
             self._on_external(result)
 
-    def _merge_and_write(self, ours: list[SavedMailbox], forgotten: set[str],
-                         retokened: set[str]) -> tuple[Merge, int, Signature, str | None]:
+    def _merge_and_write(self, ours: list[SavedMailbox], forgotten: set[str], retokened: set[str],
+                         relabeled: set[str]) -> tuple[Merge, int, Signature, str | None]:
         path = self.path
         with state.locked(path):
             existed = path.exists()
@@ -172,7 +184,7 @@ class StateKeeper:
             # merging against it as "removed elsewhere" would drop every mailbox.
             base = self._base if existed and warning is None else set()
             result = merge(base=base, disk=mine, ours=ours, forgotten=forgotten,
-                           retokened=retokened)
+                           retokened=retokened, relabeled=relabeled)
             result.saved = [replace(m, server=self.server) for m in result.saved]  # claims v1 entries
             self.elsewhere = len(others)
             written = 0
@@ -186,3 +198,40 @@ class StateKeeper:
         if text != self._last_warning:  # the user must know, once
             self._on_warning(text)
         self._last_warning = text
+
+    # The whole registry (every server) -------------------------------------------------
+
+    async def everything(self) -> list[SavedMailbox]:
+        """Every saved mailbox of every server, after writing what is pending here."""
+        await self.flush()
+        if self.last_error is not None:
+            raise self.last_error
+        saved, warning = await asyncio.to_thread(state.load, self.path)
+        if warning:
+            self._warn(warning)
+        return saved
+
+    async def import_saved(self, entries: list[SavedMailbox]) -> Imported:
+        """Add an exported registry to the file under its lock (see :func:`merge_import`).
+
+        This store learns of what it changed for its own server on the next
+        flush, as of any other process's change (a running TUI does the same).
+        """
+        if not self.enabled:
+            raise state.StateError("saved mailboxes are off in this process")
+        await self.flush()
+        result, written, warning = await asyncio.to_thread(self._import, entries)
+        if warning:
+            self._warn(warning)
+        self.writes += written
+        return result
+
+    def _import(self, entries: list[SavedMailbox]) -> tuple[Imported, int, str | None]:
+        path = self.path
+        with state.locked(path):
+            disk, warning = state.load(path)
+            result = merge_import(disk, entries, server=self.server)
+            if result.saved == disk:
+                return result, 0, warning
+            state.save(result.saved, path)
+            return result, 1, warning

@@ -11,6 +11,7 @@ polling), session restore (:mod:`tmtui.sync.sessions`) and the state file
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -21,11 +22,12 @@ from tmtui.api.errors import AddressInUse, ApiError
 from tmtui.api.models import DomainCatalog, Message, MessageSummary, Session, SessionMeta
 from tmtui.api.secret import Secret
 from tmtui.config import Config
-from tmtui.state import SavedMailbox
+from tmtui.state import SavedMailbox, clean_label, clean_note
 from tmtui.store import SessionStore
 from tmtui.sync.merge import Merge
 from tmtui.sync.persistence import StateKeeper
 from tmtui.sync.policy import StreamPolicy
+from tmtui.sync.private import PRIVATE_TRIES, private_name
 from tmtui.sync.sessions import SessionKeeper
 from tmtui.sync.watcher import MailboxWatcher
 
@@ -83,7 +85,7 @@ class SyncWorker:
         if saved is None:
             saved, warning = self.keeper.load()
         for item in saved:
-            self.store.add_mailbox(item.address, item.sid_token, item.expires_at)
+            self.store.add_mailbox(item.address, item.sid_token, item.expires_at, label=item.label, note=item.note)
         return warning
 
     async def run(self) -> None:
@@ -181,8 +183,11 @@ class SyncWorker:
             self._stop(address)
             self.store.remove_mailbox(address)
         for entry in merge.added_elsewhere:
-            self.store.add_mailbox(entry.address, entry.sid_token, entry.expires_at)
+            self.store.add_mailbox(entry.address, entry.sid_token, entry.expires_at, label=entry.label,
+                                   note=entry.note)
             self._start(entry.address.lower())
+        for entry in merge.relabeled_elsewhere:
+            self.store.set_label(entry.address, entry.label, entry.note)
         for entry in merge.retokened_elsewhere:
             self.store.set_token(entry.address, entry.sid_token, entry.expires_at)
             watcher = self.watcher(entry.address)
@@ -199,13 +204,61 @@ class SyncWorker:
         assert self.store.catalog is not None
         return self.store.catalog
 
-    async def create(self, domain: str | None = None) -> str:
-        session = await self.client.get_email_address(domain=domain, lang=self.config.lang)
+    async def create(self, domain: str | None = None, *, label: str | None = None, note: str | None = None,
+                     private: bool | None = None) -> str:
+        """A new mailbox with a random address, saved at once (with its label and note, if given).
+
+        ``private`` (default: the ``private_addresses`` setting) makes the name
+        unguessable, 16 random characters of ``a-z0-9`` (about 82 bits), rather
+        than the server's short random one: anyone who knows or guesses an
+        address can open it and read its mail.
+        """
+        private = self.config.private_addresses if private is None else private
+        if private:
+            session = await self._claim_private(domain)
+        else:
+            session = await self.client.get_email_address(domain=domain, lang=self.config.lang)
         address = self.adopt(session)
+        self._set_label(address, label, note)
         await self.keeper.flush()
         return address
 
-    async def create_custom(self, user: str, domain: str | None, *, takeover: bool = False) -> str:
+    async def _claim_private(self, domain: str | None) -> Session:
+        scratch = await self.client.get_email_address(domain=domain, lang=self.config.lang)
+
+        async def claim() -> Session:
+            return await self.client.set_email_user(scratch.sid_token, private_name(),
+                                                    domain=domain or scratch.domain, lang=self.config.lang)
+
+        for _ in range(PRIVATE_TRIES - 1):
+            with contextlib.suppress(AddressInUse):  # 82 bits: never in practice, and never a takeover
+                return await claim()
+        return await claim()
+
+    async def label(self, address: str, text: str, note: str | None = None) -> bool:
+        """Give a saved mailbox a label (``""`` clears it) and, unless None, a note; saved at once.
+
+        Returns whether anything changed; KeyError when the mailbox is not in the store.
+        """
+        if address not in self.store:
+            raise KeyError(address)
+        changed = self._set_label(address, text, note)
+        await self.keeper.flush()
+        return changed
+
+    def _set_label(self, address: str, label: str | None, note: str | None) -> bool:
+        """Store a label / note (None: keep it) and have it written, beating the file's."""
+        mailbox = self.store.get(address)
+        if mailbox is None or (label is None and note is None):
+            return False
+        label = mailbox.label if label is None else clean_label(label)
+        changed = self.store.set_label(address, label, None if note is None else clean_note(note))
+        if changed:
+            self.keeper.relabeled(address)
+        return changed
+
+    async def create_custom(self, user: str, domain: str | None, *, takeover: bool = False,
+                            label: str | None = None, note: str | None = None) -> str:
         """Claim ``user@domain``; on 409 the scratch session is kept for the takeover retry."""
         if self._scratch is None:
             self._scratch = await self.client.get_email_address(domain=domain, lang=self.config.lang)
@@ -219,6 +272,7 @@ class SyncWorker:
             raise
         self._scratch = None
         address = self.adopt(session)
+        self._set_label(address, label, note)
         await self.keeper.flush()
         return address
 
