@@ -8,12 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
 from tmtui.safety import sanitize_line
 from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
+from tmtui.ui.dialogs.label import LabelDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
     DomainDialog,
@@ -45,6 +46,9 @@ class PickerScreen(TmtuiScreen[None]):
         Binding("enter", "open", "Open", tooltip="Open the highlighted mailbox"),
         Binding("x", "forget", "Forget", tooltip="Forget the mailbox on this computer"),
         Binding("y", "copy", "Copy", tooltip="Copy the address"),
+        Binding("e", "label", "Label", tooltip="Label the mailbox (and add a note)"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by label, note or address"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
@@ -58,6 +62,9 @@ class PickerScreen(TmtuiScreen[None]):
         yield Header(show_clock=False)
         yield Static("", id="banner", markup=False)
         yield Static("", id="server-line", markup=False)
+        # Disabled until '/': a hidden input must never take the focus (and the keys) from the table.
+        yield Input(placeholder="filter: label, note or address (escape clears)", id="picker-filter",
+                    disabled=True)
         yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
         yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
                      "a name, o to reopen one.", id="empty-hint")
@@ -95,8 +102,10 @@ class PickerScreen(TmtuiScreen[None]):
             widget.update(banner)
 
     def refresh_rows(self) -> None:
-        """A snapshot of every mailbox; the table redraws only what differs."""
-        self.mailboxes = tuple(MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        """A snapshot of every mailbox (that the filter lets through); the table redraws only what differs."""
+        query = self.query_one("#picker-filter", Input).value.strip()
+        statuses = (MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        self.mailboxes = tuple(s for s in statuses if not query or s.matches(query))
         line = self.query_one("#server-line", Static)
         text = server_line(self.tapp.sync.keeper.server, self.tapp.sync.keeper.elsewhere)
         if str(line.content) != text:
@@ -105,7 +114,7 @@ class PickerScreen(TmtuiScreen[None]):
     def watch_mailboxes(self, mailboxes: tuple[MailboxStatus, ...]) -> None:
         # Empty: the hint right under the server line, not below a table of nothing.
         table = self.query_one("#mailboxes", DataTable)
-        self.query_one("#empty-hint").display = not mailboxes
+        self.query_one("#empty-hint").display = not mailboxes and not self.tapp.store.mailboxes
         if table.display != bool(mailboxes):
             table.display = bool(mailboxes)
             if mailboxes:
@@ -195,6 +204,38 @@ class PickerScreen(TmtuiScreen[None]):
                     "computer; the mail stays on the server until it expires.")
         if await self.app.push_screen_wait(ConfirmDialog(question, yes="Forget")):
             self.tapp.sync.forget(address)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#picker-filter", Input)
+        box.disabled, box.display = False, True
+        box.focus()
+
+    @on(Input.Changed, "#picker-filter")
+    def filter_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#picker-filter")
+    def filter_done(self) -> None:
+        self.query_one("#mailboxes", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#picker-filter", Input)
+        if box.display:
+            box.value = ""
+            box.disabled, box.display = True, False
+            self.query_one("#mailboxes", DataTable).focus()
+
+    @work(group="picker", exit_on_error=False)
+    async def action_label(self) -> None:
+        address = self.selected
+        mailbox = self.tapp.store.get(address) if address else None
+        if address is None or mailbox is None:
+            self.notify("No mailbox to label", markup=False)
+            return
+        choice = await self.app.push_screen_wait(LabelDialog(address, mailbox.label, mailbox.note))
+        if choice is not None and await self.tapp.attempt(self.tapp.sync.label(address, choice.label,
+                                                                                 note=choice.note)):
+            self.notify(f"Labelled {sanitize_line(address, 80)}", markup=False)
 
     def action_copy(self) -> None:
         if self.selected:

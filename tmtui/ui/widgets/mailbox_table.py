@@ -9,11 +9,12 @@ from textual.widgets import DataTable
 from tmtui.safety import sanitize_line
 from tmtui.ui.widgets.status import MailboxStatus, state_text
 
-COLUMNS = ("address", "unread", "expires", "state")
+COLUMNS = ("label", "address", "unread", "expires", "state")
+LABEL_WIDTH = 16
 
 
 class MailboxTable(DataTable[Text]):
-    """One row per mailbox: address, unread count, expiry and connection state.
+    """One row per mailbox: label, address, unread count, expiry and connection state.
 
     ``mailboxes`` is bound by the picker (``data_bind``); the table changes only
     the rows and cells that differ, so the cursor stays where it was.
@@ -23,7 +24,10 @@ class MailboxTable(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        for key, label in zip(COLUMNS, ("Address", "Unread", "Expires", "State"), strict=True):
+        # The label column has a width of its own: labels are set later (`e`), and a
+        # column sized to its first, empty cells would cut them to five cells.
+        self.add_column("Label", key="label", width=LABEL_WIDTH)
+        for key, label in zip(COLUMNS[1:], ("Address", "Unread", "Expires", "State"), strict=True):
             self.add_column(label, key=key)
 
     def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
@@ -34,7 +38,8 @@ class MailboxTable(DataTable[Text]):
         for status in new:
             if before.get(status.address) == status and status.address in self.rows:
                 continue
-            cells = (Text(sanitize_line(status.address, max_len=80)),
+            cells = (Text(sanitize_line(status.label, max_len=LABEL_WIDTH), style="bold"),
+                     Text(sanitize_line(status.address, max_len=80)),
                      Text(str(status.unread) if status.unread else "", style="bold"),
                      Text(status.expires),
                      state_text(status))

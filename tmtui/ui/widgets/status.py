@@ -49,11 +49,19 @@ class MailboxStatus:
     total: int
     unread: int
     complete: bool
+    label: str = ""
+    note: str = ""
 
     @classmethod
     def of(cls, mailbox: Mailbox, now: datetime | None = None) -> MailboxStatus:
         return cls(mailbox.address, countdown(mailbox.expires_at, now), mailbox.connection,
-                   mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete)
+                   mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete,
+                   mailbox.label, mailbox.note)
+
+    def matches(self, query: str) -> bool:
+        """The picker's filter: the query in the label, the note or the address."""
+        query = query.casefold()
+        return any(query in field.casefold() for field in (self.label, self.note, self.address))
 
 
 def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
