@@ -39,10 +39,11 @@ value is as safe to print as the plain output. Tokens never appear.
      "code": {"value": "482913", "confidence": 0.87, "context": "Your code is 482913"} | null,
      "link": "https://..." | null}
 
-The ``read`` / ``wait`` document is built by :func:`tmtui.mailjson.message`,
-which the rules' ``run`` and ``webhook`` actions send too. ``links`` are ranked best first (see :mod:`tmtui.extract`); ``link`` is the
+``links`` are ranked best first (see :mod:`tmtui.extract`); ``link`` is the
 first of them when it is a confirmation / sign-in / reset link, else null. URLs
-are exactly as in the mail: tracking redirects are never followed.
+are exactly as in the mail: tracking redirects are never followed. The
+``read`` / ``wait`` document is built by :func:`tmtui.mailjson.message`, which
+the rules' ``run`` and ``webhook`` actions send too.
 """
 
 from __future__ import annotations
