@@ -1,5 +1,5 @@
 """Command line: ``tmtui`` (the TUI), ``tmtui demo``, ``tmtui serve``, and the
-headless commands ``new``, ``ls``, ``inbox``, ``read``, ``save``, ``rm``, ``wait``
+headless commands ``new``, ``ls``, ``inbox``, ``read``, ``save``, ``rm``, ``wait``, ``watch``
 (:mod:`tmtui.headless`).
 
 Heavy imports (Textual, the server) happen inside the command that needs them,

@@ -44,6 +44,10 @@ PARALLEL = 4  # mails handled at once: a burst must not start fifty programs
 REMEMBERED = 10_000  # ids kept to fire once per message
 
 
+class CopyFailed(Exception):
+    """The surface had nowhere to copy to."""
+
+
 class RuleEngine:
     def __init__(self, core: SyncWorker, rules: Sequence[Rule], surface: Surface, *,
                  downloads: Path) -> None:
@@ -144,7 +148,7 @@ class RuleEngine:
 
     def _report(self, rule: Rule, action: str, envelope: Envelope, ok: bool, detail: str) -> None:
         outcome = Outcome(rule, action, envelope.address, envelope.summary.id, ok, detail)
-        (log.info if ok else log.warning)("%s", outcome)
+        log.info("%s", outcome)  # info: the surface shows it; a warning would reach stderr as well
         try:
             self.surface.report(outcome)
         except Exception:  # the surface's bug must not stop the rules
@@ -181,7 +185,7 @@ class RuleEngine:
         if wanted.notify:
             title = f"{rule.name or 'Rule'}: {sanitize_line(envelope.label or envelope.address, 60)}"
             text = f"{sanitize_line(summary.sender, 60)}: {sanitize_line(summary.subject, 80)}"
-            steps.append(("notify", lambda: self.surface.notify(title, text)))
+            steps.append(("notify", lambda: self._notify(title, text)))
         if wanted.bell:
             steps.append(("bell", self.surface.bell))
         if wanted.copy_code and content is not None:
@@ -191,15 +195,22 @@ class RuleEngine:
         for action, step in steps:
             try:
                 detail = step() or "done"
+            except CopyFailed as exc:
+                self._report(rule, action, envelope, False, str(exc))
             except Exception as exc:
                 self._report(rule, action, envelope, False, describe(exc))
             else:
                 self._report(rule, action, envelope, True, detail)
 
+    def _notify(self, title: str, text: str) -> str:
+        self.surface.notify(title, text)
+        return text
+
     def _copy(self, value: str | None, what: actions.Copied) -> str:
         if value is None:
             return f"no {what} in the mail, nothing copied"
-        self.surface.copy(value, what)
+        if not self.surface.copy(value, what):
+            raise CopyFailed(f"cannot copy the {what} here (no terminal)")
         return f"copied {what} {sanitize_line(value, 80)}"
 
     async def _mark_read(self, envelope: Envelope, content: Content | None) -> tuple[bool, str]:
