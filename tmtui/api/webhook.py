@@ -4,7 +4,7 @@ Here because only the API layer speaks HTTP. One short-lived client per
 call (webhooks are rare), a timeout on every phase, redirects never followed
 (a 3xx is reported, not obeyed: the mail must not be sent somewhere the user
 did not name), the response body never read. A failure to connect, a timeout,
-a 429 or a 5xx is tried once more after ``retry_delay`` seconds; any other
+a 429 or a 5xx is tried once more after ``RETRY_DELAY`` seconds; any other
 answer is final. Errors are one line that names the host, never the whole
 URL (it may carry a secret).
 """
@@ -44,7 +44,7 @@ def _retryable(status: int) -> bool:
 
 
 async def post_json(url: str, document: object, *, timeout: float = 10.0, attempts: int = ATTEMPTS,
-                    retry_delay: float = RETRY_DELAY,
+                    retry_delay: float | None = None,
                     transport: httpx.AsyncBaseTransport | None = None) -> WebhookReply:
     """POST ``document`` as JSON; the 2xx reply, else :class:`WebhookError`."""
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
@@ -54,7 +54,7 @@ async def post_json(url: str, document: object, *, timeout: float = 10.0, attemp
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, transport=transport) as client:
         for attempt in range(1, attempts + 1):
             if attempt > 1:
-                await asyncio.sleep(retry_delay)
+                await asyncio.sleep(RETRY_DELAY if retry_delay is None else retry_delay)
             try:
                 async with client.stream("POST", url, content=body, headers=headers) as response:
                     status = response.status_code

@@ -102,6 +102,11 @@ class RuleEngine:
 
         task.add_done_callback(done)
 
+    @property
+    def scheduled(self) -> int:
+        """Deletions (``delete_after``) still to come."""
+        return len(self._timers)
+
     async def idle(self) -> None:
         """Until every mail heard of so far is handled (pending ``delete_after`` timers aside)."""
         await self._idle.wait()
