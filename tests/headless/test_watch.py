@@ -7,9 +7,11 @@ import asyncio
 import json
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from tests.support.mail import build_mail, deliver
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from tmtui.server.runner import ReferenceServer
 
 Cli = Callable[..., Awaitable[Result]]
+Spawned = list[asyncio.subprocess.Process]
 Event = dict[str, Any]
 
 RULE = '''
@@ -39,6 +42,17 @@ print("noted", os.environ["TMTUI_CODE"])
 def write_rules(tmp_path: Path, marker: Path) -> None:
     text = RULE.replace("{python}", json.dumps(sys.executable)).replace("{marker}", json.dumps(str(marker)))
     (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+async def spawned() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Processes a test starts: killed at its end if still running (a failing test leaves none)."""
+    processes: list[asyncio.subprocess.Process] = []
+    yield processes
+    for process in processes:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 async def next_event(process: asyncio.subprocess.Process, wanted: Callable[[Event], bool],
@@ -66,11 +80,12 @@ async def interrupt(process: asyncio.subprocess.Process, runner: Runner,
 
 
 async def test_watch_prints_mail_deletions_and_states_and_runs_the_rules(
-        server: ReferenceServer, tmtui: Runner, cli: Cli, tmp_path: Path) -> None:
+        server: ReferenceServer, tmtui: Runner, cli: Cli, tmp_path: Path, spawned: Spawned) -> None:
     address = await new_mailbox(cli)
     marker = tmp_path / "codes.txt"
     write_rules(tmp_path, marker)
     process = await tmtui.spawn("watch")
+    spawned.append(process)
     live = await next_event(process, lambda e: e["event"] == "state" and e["state"] == "live")
     assert (live["address"], live["label"], live["detail"]) == (address, None, "")
 
@@ -97,11 +112,12 @@ async def test_watch_prints_mail_deletions_and_states_and_runs_the_rules(
 
 
 async def test_watch_neither_prints_nor_acts_on_the_mail_found_at_start(
-        server: ReferenceServer, tmtui: Runner, cli: Cli, tmp_path: Path) -> None:
+        server: ReferenceServer, tmtui: Runner, cli: Cli, tmp_path: Path, spawned: Spawned) -> None:
     address = await new_mailbox(cli)
     await deliver(server.smtp_port, address, otp_mail(address, "222222", sender="Shop <no-reply@shop.example>"))
     (tmp_path / "config.toml").write_text("[[rules]]\nmark_read = true\n", encoding="utf-8")
     process = await tmtui.spawn("watch")
+    spawned.append(process)
     await next_event(process, lambda e: e["event"] == "state" and e["state"] == "live")
     await deliver(server.smtp_port, address, build_mail(address, subject="Fresh"))
     fresh = await next_event(process, lambda e: e["event"] == "mail")
@@ -126,10 +142,11 @@ async def test_a_rule_with_a_problem_stops_watch_before_it_starts(tmtui: Runner,
 
 
 async def test_watch_ends_quietly_when_its_reader_goes_away(
-        server: ReferenceServer, tmtui: Runner, cli: Cli) -> None:
+        server: ReferenceServer, tmtui: Runner, cli: Cli, spawned: Spawned) -> None:
     """``tmtui watch | head -1``: the next line finds no reader; exit 141, nothing on stderr."""
     address = await new_mailbox(cli)
     process = await tmtui.spawn("watch", "--no-rules")
+    spawned.append(process)
     await next_event(process, lambda e: e["event"] == "state" and e["state"] == "live")
     assert process.stdout is not None
     process.stdout.feed_eof()
