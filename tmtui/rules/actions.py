@@ -79,7 +79,7 @@ async def run(rule: Rule, envelope: Envelope, content: Content) -> tuple[bool, s
     try:
         result = await run_command(actions.run, stdin, env, timeout=actions.run_timeout)
     except OSError as exc:
-        program = sanitize_line(actions.run[0], 80)
+        program = sanitize_line(actions.run[0], 300)  # whole: the name is at the end of a path
         return False, f"cannot start {program}: {sanitize_line(exc.strerror or str(exc), 120)}"
     if result.status is None:
         return False, f"killed after {actions.run_timeout:g} s (timeout)"

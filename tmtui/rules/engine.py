@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,7 +186,7 @@ class RuleEngine:
 
     def _surface_actions(self, rule: Rule, envelope: Envelope, content: Content | None) -> None:
         wanted, summary = rule.actions, envelope.summary
-        steps: list[tuple[str, Any]] = []
+        steps: list[tuple[str, Callable[[], str | None]]] = []
         if wanted.notify:
             title = f"{rule.name or 'Rule'}: {sanitize_line(envelope.label or envelope.address, 60)}"
             text = f"{sanitize_line(summary.sender, 60)}: {sanitize_line(summary.subject, 80)}"
