@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.support.mail import build_mail, deliver
+from tests.support.waiting import until
 
 from .support import Result, Runner
 from .test_wait import new_mailbox, otp_mail
@@ -155,3 +157,31 @@ async def test_watch_ends_quietly_when_its_reader_goes_away(
     await deliver(server.smtp_port, address, build_mail(address, subject="Nobody reads this"))
     result = await tmtui.finish(process)
     assert (result.code, result.err) == (141, "")
+
+
+async def test_ctrl_c_stops_a_running_rule_program_too(
+        server: ReferenceServer, tmtui: Runner, cli: Cli, tmp_path: Path, spawned: Spawned) -> None:
+    address = await new_mailbox(cli)
+    pid_file = tmp_path / "pid"
+    sleeper = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(300)"
+    (tmp_path / "config.toml").write_text(
+        f"[[rules]]\nrun = [{json.dumps(sys.executable)}, '-c', {json.dumps(sleeper)}]\nrun_timeout = '1h'\n",
+        encoding="utf-8")
+    process = await tmtui.spawn("watch")
+    spawned.append(process)
+    await next_event(process, lambda e: e["event"] == "state" and e["state"] == "live")
+    await deliver(server.smtp_port, address, build_mail(address, subject="Start the sleeper"))
+    await next_event(process, lambda e: e["event"] == "mail")
+    await until(lambda: pid_file.exists() and pid_file.read_text() != "", what="the rule's program started")
+    pid = int(pid_file.read_text())
+    result = await interrupt(process, tmtui)
+    assert (result.code, result.err) == (130, "")
+    await until(lambda: not _running(pid), what="the rule's program stopped")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
