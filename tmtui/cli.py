@@ -1,6 +1,6 @@
 """Command line: ``tmtui`` (the TUI), ``tmtui demo``, ``tmtui serve``, and the
 headless commands ``new``, ``ls``, ``open``, ``forget``, ``label``, ``export``,
-``import``, ``inbox``, ``read``, ``save``, ``rm``, ``wait`` (:mod:`tmtui.headless`).
+``import``, ``inbox``, ``read``, ``save``, ``rm``, ``wait``, ``watch`` (:mod:`tmtui.headless`).
 
 Heavy imports (Textual, the server) happen inside the command that needs them,
 so ``tmtui --help`` and ``tmtui --version`` stay fast.

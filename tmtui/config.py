@@ -37,6 +37,9 @@ class Config:
     terminal_title: bool = True
     auto_copy_code: bool = False
     private_addresses: bool = False  # new random addresses get an unguessable name (tmtui.sync.private)
+    # The [[rules]] tables as read; tmtui.rules parses them (errors name the rule's
+    # index and key), so a bad rule costs that rule, not the whole configuration.
+    rules: tuple[object, ...] = field(default=(), compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -77,6 +80,12 @@ def _coerce(key: str, value: Any) -> Any:
     raise ConfigError(f"config: {key} must be a {kind.__name__}")
 
 
+def _rules(value: Any) -> tuple[object, ...]:
+    if not isinstance(value, list):
+        raise ConfigError("config: rules must be an array of tables ([[rules]])")
+    return tuple(value)
+
+
 def _validate(config: Config) -> Config:
     if not 10.0 <= config.timeout <= 15.0:
         raise ConfigError("config: timeout must be between 10 and 15 seconds")
@@ -102,7 +111,9 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"config: cannot read {path}: {exc}") from None
         for key, value in raw.items():
-            if key in _TYPES:
+            if key == "rules":
+                values["rules"] = _rules(value)
+            elif key in _TYPES:
                 values[key] = _coerce(key, value)
             else:
                 warnings.append(f"config: unknown key {key!r} in {path} (ignored)")

@@ -16,6 +16,8 @@
     tmtui rm    ID... [--address A]
     tmtui wait  [--address A] [--from RE] [--subject RE] [--timeout S] [--since S]
                 [--otp | --link | --json]
+    tmtui watch [--no-rules]                          every saved mailbox live: one JSON line per
+                                                      event (mail, deleted, state); runs the rules
 
 ``ADDRESS`` / ``--address`` default to the most recently added saved mailbox
 of the server in use (the last line of ``tmtui ls``); an address that is not
@@ -47,6 +49,11 @@ with ``--no-sse``, ``wait`` polls every 15-30 s (``poll_min_seconds`` /
 ``poll_max_seconds`` in the config) and tries the stream again each round.
 Details: :mod:`tmtui.headless.wait` and :mod:`tmtui.sync.arrivals`.
 
+``watch`` keeps every saved mailbox of the server live, as the TUI does, and
+prints one JSON line per event until interrupted; the ``[[rules]]`` of the
+config run on the mail that arrives meanwhile. Details and the events:
+:mod:`tmtui.headless.watch`; rules: :mod:`tmtui.rules`.
+
 Exit codes (stable):
 
 ===  ==========================================================================
@@ -54,6 +61,7 @@ Exit codes (stable):
 1    ``wait``: no matching mail before ``--timeout``
 2    usage: bad option or argument (argparse), bad regex, unusable config, an
      import file that is not a valid export
+     (``watch``: a rule with a problem, named ``config: rules[2].key: ...``)
 3    server or network: unreachable, timed out, rate limited, 5xx, malformed
      answer, or a request the server refused (e.g. an invalid ``--name``)
 4    not found or not yours: no saved mailbox, the mailbox no longer exists,
@@ -63,7 +71,8 @@ Exit codes (stable):
      none had a code / link
 6    local: the state file, an attachment or an export could not be written
 7    internal error (a bug: the line names it; please report it)
-130  interrupted (Ctrl-C)
+130  interrupted (Ctrl-C): how ``watch`` ends
+143  ``watch`` stopped by SIGTERM
 141  the reader of the output went away (``| head -1``); nothing is printed
 ===  ==========================================================================
 """
@@ -82,4 +91,4 @@ EXIT_INTERRUPTED = 130
 EXIT_SIGPIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
 COMMANDS = frozenset({"new", "ls", "open", "forget", "label", "export", "import", "inbox", "read", "save",
-                      "rm", "wait"})
+                      "rm", "wait", "watch"})

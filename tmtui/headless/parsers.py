@@ -147,3 +147,15 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                       help="print the confirmation / sign-in link (skip mail without one)")
     what.add_argument("--json", dest="form", action="store_const", const="json",
                       help="print the message as JSON")
+
+    watch = commands.add_parser(
+        "watch", help="keep every saved mailbox live; print one JSON line per event; run the rules",
+        description="Keep every saved mailbox of the server live (event streams, polling when "
+                    "refused) and print one JSON line per event (mail, deleted, state) until "
+                    "interrupted. The [[rules]] of the config run on each new mail; what they do "
+                    "is written to stderr.",
+        epilog="exit codes: 2 a rule or the config has a problem, 3 server or network error, "
+               "130 interrupted (Ctrl-C), 143 SIGTERM",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(watch, address=False)
+    watch.add_argument("--no-rules", action="store_true", help="print the events only; run no rule")

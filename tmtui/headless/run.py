@@ -74,13 +74,14 @@ async def _main(config: Config, args: argparse.Namespace, started: float) -> int
     from tmtui.headless import commands, mailboxes, registry
     from tmtui.headless.session import Context, HeadlessError, warn
     from tmtui.headless.wait import cmd_wait
+    from tmtui.headless.watch import cmd_watch
     from tmtui.safety import sanitize_line
     from tmtui.sync import SyncWorker
 
     handlers = {"new": mailboxes.cmd_new, "ls": mailboxes.cmd_ls, "open": mailboxes.cmd_open,
                 "forget": mailboxes.cmd_forget, "label": mailboxes.cmd_label, "export": registry.cmd_export,
                 "import": registry.cmd_import, "inbox": commands.cmd_inbox, "read": commands.cmd_read,
-                "save": commands.cmd_save, "rm": commands.cmd_rm}
+                "save": commands.cmd_save, "rm": commands.cmd_rm, "watch": cmd_watch}
     async with SyncWorker.from_config(config, on_warning=warn) as core:
         ctx = Context(core)
         try:

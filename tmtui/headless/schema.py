@@ -54,41 +54,26 @@ value is as safe to print as the plain output. Tokens never appear, but in
 
 ``links`` are ranked best first (see :mod:`tmtui.extract`); ``link`` is the
 first of them when it is a confirmation / sign-in / reset link, else null. URLs
-are exactly as in the mail: tracking redirects are never followed.
+are exactly as in the mail: tracking redirects are never followed. The
+``read`` / ``wait`` document is built by :func:`tmtui.mailjson.message`, which
+the rules' ``run`` and ``webhook`` actions send too.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from tmtui.api.models import Message, MessageSummary
-from tmtui.extract import find_code, rank_links
-from tmtui.render import Rendered
-from tmtui.safety import sanitize_line, sanitize_text
+from tmtui.api.models import MessageSummary
+from tmtui.mailjson import iso, line, message, url
 from tmtui.state import SavedMailbox
+
+__all__ = ["VERSION", "dumps", "inbox", "iso", "line", "mailboxes", "message", "new_mailbox", "summary",
+           "url"]
 
 VERSION = 1
 EXPORT_VERSION = 1
-_LINE = 1000  # cells kept of a one-line field
-_URL = 10_000  # URLs are never cut (render.safe_url allows 8192 characters)
-
-
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def line(value: str) -> str:
-    return sanitize_line(value, _LINE)
-
-
-def url(value: str) -> str:
-    return sanitize_line(value, _URL)
 
 
 def optional(value: str) -> str | None:
@@ -131,22 +116,6 @@ def summary(message: MessageSummary) -> dict[str, Any]:
 
 def inbox(address: str, messages: list[MessageSummary]) -> dict[str, Any]:
     return {"address": line(address), "messages": [summary(m) for m in messages]}
-
-
-def message(address: str, mail: Message, rendered: Rendered) -> dict[str, Any]:
-    code = find_code(mail.subject, rendered.text)
-    ranked = rank_links(rendered.links, text=rendered.text)
-    return {
-        "id": line(mail.id), "address": line(address), "from": line(mail.sender),
-        "subject": line(mail.subject), "date": iso(mail.timestamp),
-        "text": sanitize_text(rendered.text), "html": sanitize_text(mail.html),
-        "attachments": [{"name": line(a.name), "size": a.size, "type": line(a.type)}
-                        for a in mail.attachments],
-        "links": [{"url": url(link.url), "label": line(link.label), "kind": link.kind} for link in ranked],
-        "code": None if code is None else {"value": line(code.value), "confidence": code.confidence,
-                                           "context": line(code.context)},
-        "link": url(ranked[0].url) if ranked and ranked[0].kind == "action" else None,
-    }
 
 
 def dumps(document: dict[str, Any], *, pretty: bool) -> str:

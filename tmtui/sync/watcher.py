@@ -275,7 +275,12 @@ class MailboxWatcher:
         return len(mailbox.messages) != self._announced
 
     async def reconcile(self, *, full: bool = False) -> None:
-        """Fetch the newest page (or everything) and merge it into the store."""
+        """Fetch the newest page (or everything) and merge it into the store.
+
+        After a deletion the stream announced, everything is listed: the newest
+        page alone cannot tell that a row older than its oldest one is gone.
+        """
+        full = full or not self._arrivals_only
         self._arrivals_only = True  # events from here on are judged against this listing
         async with self._lock:
             mailbox = self.mailbox

@@ -10,7 +10,7 @@ a burst folded into "(+N more)".
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -20,6 +20,9 @@ from tmtui.config import Config
 from tmtui.safety import sanitize_line
 from tmtui.store import Change, SessionStore
 from tmtui.ui import clipboard, terminal
+
+if TYPE_CHECKING:
+    from tmtui.rules.engine import RuleEngine
 
 TOAST_INTERVAL = 3.0  # seconds between new-mail toasts of one mailbox
 
@@ -33,6 +36,7 @@ class Announcer:
         self._unannounced: dict[str, list[MessageSummary]] = {}
         self._last_toast: dict[str, float] = {}
         self._toast_timers: dict[str, Timer] = {}
+        self.rules: RuleEngine | None = None  # the App's, when the config has rules
 
     def changed(self, change: Change) -> None:
         """Hear of one (possibly merged) store change."""
@@ -46,6 +50,8 @@ class Announcer:
         added = set(change.added)
         # In mailbox order (newest first); ids already gone again are not announced.
         fresh = [m for m in mailbox.messages if m.id in added]
+        if fresh and self.rules is not None:
+            self.rules.arrived(mailbox.address, fresh)
         if fresh:
             self._announce(mailbox.address, fresh)
 

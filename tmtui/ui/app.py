@@ -30,6 +30,7 @@ from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
+from tmtui.ui.rules import start_rules
 from tmtui.ui.screens.base import TmtuiScreen
 
 T = TypeVar("T")
@@ -82,6 +83,7 @@ class TmtuiApp(App[None]):
                         exclusive=True, exit_on_error=False)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
+        self.announcer.rules = start_rules(self, self.config, self.sync)  # new mail goes to them too
         start = self.start_address.lower() if self.start_address else None
         if start and start in self.store:
             self.open_inbox(start)  # saved: straight in; the picker is built when needed
@@ -226,4 +228,6 @@ class TmtuiApp(App[None]):
                                 lambda a=action, n=node: self.run_action(a, n))
 
     async def on_unmount(self) -> None:
+        if self.announcer.rules is not None:
+            await self.announcer.rules.aclose()  # pending deletions dropped, programs stopped
         await self.sync.close()  # the sync core owns the client and closes it
