@@ -4,6 +4,7 @@
 - ``server``: a running ReferenceServer on that config (function scope).
 - ``start_server``: start more servers with overrides, e.g.
   ``srv = await start_server(ttl_minutes=0.01)``; all are stopped after the test.
+- ``core``: the client core (SyncWorker) running on ``server``, with the test's state file.
 - ``server_client``: an httpx.AsyncClient whose base_url is the ``server``'s.
 
 Server imports happen inside the fixtures, so client-only test runs do not
@@ -13,6 +14,7 @@ need the server extra. Helpers (mail, SSE, waiting, scenes) live in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
     from tmtui.server.config import ServerConfig
     from tmtui.server.runner import ReferenceServer
+    from tmtui.sync import SyncWorker
 
 # pytester runs a pytest session inside a test: tests/pyapi/test_plugin.py checks tmtui's
 # pytest plugin as a user's suite sees it. (tmtui's own plugin is on through addopts.)
@@ -85,3 +88,18 @@ async def server_client(server: ReferenceServer) -> AsyncIterator[httpx.AsyncCli
 
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
+    """The client core running on ``server`` as the TUI runs it: watchers, and the state
+    file of the test's own state dir (read at start, written as the TUI writes it)."""
+    from tmtui.config import Config
+    from tmtui.sync import SyncWorker
+
+    worker = SyncWorker.from_config(Config(server=server.base_url))
+    worker.load_saved()
+    task = asyncio.create_task(worker.run())
+    yield worker
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +12,6 @@ from tests.support.waiting import store_until
 from tmtui.all_mail import MailRow, all_mail, moves_all_mail, unread_everywhere
 from tmtui.api.models import MessagePage, MessageSummary
 from tmtui.changes import Change
-from tmtui.config import Config
 from tmtui.server.runner import ReferenceServer
 from tmtui.store import SessionStore
 from tmtui.sync import SyncWorker
@@ -72,14 +68,6 @@ def test_nothing_is_lost_and_every_row_is_no_newer_than_the_one_above(mailboxes:
 
 
 # -- live, on the real server -------------------------------------------------------------------
-
-@pytest.fixture
-async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
-    worker = SyncWorker.from_config(Config(server=server.base_url), persist=False)
-    task = asyncio.create_task(worker.run())
-    yield worker
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_mail_delivered_to_several_mailboxes_lands_in_order_with_its_label(

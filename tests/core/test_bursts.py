@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from tests.support.mail import build_mail, deliver
 from tests.support.waiting import store_until
-from tmtui.config import Config
 from tmtui.server.runner import ReferenceServer
 from tmtui.sync import SyncWorker
 from tmtui.sync.coalesce import BURST, RATE
-
-
-@pytest.fixture
-async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
-    worker = SyncWorker.from_config(Config(server=server.base_url), persist=False)
-    task = asyncio.create_task(worker.run())
-    yield worker
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_burst_of_forty_is_listed_in_few_calls_and_none_is_lost(

@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,16 +24,6 @@ from tmtui.config import Config
 from tmtui.server.runner import ReferenceServer
 from tmtui.store import SessionStore
 from tmtui.sync import SyncWorker
-
-
-@pytest.fixture
-async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
-    worker = SyncWorker.from_config(Config(server=server.base_url))
-    worker.load_saved()
-    task = asyncio.create_task(worker.run())
-    yield worker
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 def saved_file() -> dict[str, dict[str, object]]:

@@ -10,27 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.support.mail import build_mail, deliver
 from tests.support.waiting import store_until
 from tmtui import paths
-from tmtui.config import Config
 from tmtui.server.runner import ReferenceServer
 from tmtui.sync import SyncWorker
-
-
-@pytest.fixture
-async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
-    worker = SyncWorker.from_config(Config(server=server.base_url))
-    worker.load_saved()
-    task = asyncio.create_task(worker.run())
-    yield worker
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 def saved_file() -> dict[str, dict[str, object]]:

@@ -21,7 +21,6 @@ import pytest
 from tests.support.mail import deliver
 from tests.support.waiting import store_until
 from tmtui.api.models import MessageSummary
-from tmtui.config import Config
 from tmtui.rules import parse_rules
 from tmtui.rules.actions import Copied, Outcome
 from tmtui.rules.engine import RuleEngine
@@ -54,14 +53,6 @@ class RecordingSurface:
     def of(self, action: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.action == action]
 
-
-@pytest.fixture
-async def core(server: ReferenceServer) -> AsyncIterator[SyncWorker]:
-    worker = SyncWorker.from_config(Config(server=server.base_url), persist=False)
-    task = asyncio.create_task(worker.run())
-    yield worker
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.fixture
