@@ -93,3 +93,11 @@ def screen_text(target: Any) -> str:
     app = target.app if isinstance(target, Pilot) else target
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def listed_and_live(store: SessionStore, address: str, count: int, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """A saved mailbox opened at start: fully listed (``count`` rows) and streaming."""
+    mailbox = store.get(address)
+    assert mailbox is not None
+    await store_until(store, lambda: mailbox.complete and mailbox.connection == "live"
+                      and len(mailbox.messages) == count, timeout)

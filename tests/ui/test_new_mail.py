@@ -14,7 +14,7 @@ import pytest
 from textual.message_pump import MessagePump
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_until, store_until
+from tests.support.waiting import listed_and_live, screen_until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
@@ -62,10 +62,9 @@ async def test_old_pages_are_not_new_mail_at_start_up_and_one_arrival_is_one_toa
 
     async with app.run_test(size=(100, 32)) as pilot:
         store = app.store
+        await listed_and_live(store, address, OLD_MAILS)
         mailbox = store.get(address)
         assert mailbox is not None
-        await store_until(store, lambda: mailbox.complete and mailbox.connection == "live"
-                          and len(mailbox.messages) == OLD_MAILS)
         await drained(app)  # every store change so far went through the announcer
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen)
                            and len(app.screen.rows) == OLD_MAILS)

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.message_pump import MessagePump
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_until, store_until
+from tests.support.waiting import listed_and_live, screen_until, store_until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
@@ -54,10 +54,9 @@ async def test_copy_code_acts_on_new_mail_only_and_runs_its_program(make_app, se
     notes = record_notifications(app)
     async with app.run_test(size=(100, 32)) as pilot:
         store = app.store
+        await listed_and_live(store, address, OLD_MAILS)
         mailbox = store.get(address)
         assert mailbox is not None
-        await store_until(store, lambda: mailbox.complete and mailbox.connection == "live"
-                          and len(mailbox.messages) == OLD_MAILS)
         await drained(app)  # every change so far went through the announcer
         engine = app.announcer.rules
         assert engine is not None
