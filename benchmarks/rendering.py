@@ -23,6 +23,7 @@ from tests.support.newsletter import newsletter
 NAME = "rendering"
 KEYS = ("rendering.convert", "rendering.stall_convert", "rendering.stall_open")
 SIZE = 1_000_000
+STALL_MS = 33  # two frames at 60 FPS: issue 14
 
 
 def run(quick: bool) -> list[Metric]:
@@ -42,17 +43,17 @@ def run(quick: bool) -> list[Metric]:
     ours, bare = median(convert["ours"]), median(convert["bare"])
     return [
         Metric("rendering.convert", f"html_to_text, {len(html) / 1e6:.1f} MB newsletter", ms(ours), "ms",
-               baseline=ms(bare), baseline_label="bare html2text, bodywidth=0", target=Target(1.3, on="ratio"),
+               baseline=ms(bare), baseline_label="bare html2text, bodywidth=0", target=Target(1.2, on="ratio"),
                samples=len(convert["ours"]),
                note=f"html2text with default wrapping: {ms(median(convert['wrapped'])):.0f} ms; "
                     f"output {convert['chars']:,} chars"),
         Metric("rendering.stall_convert", "UI stall while the reader converts (worst)",
                ms(max(reader["convert"])), "ms", baseline=ms(reader["idle"]), baseline_label="idle inbox",
-               target=Target(50, unit="ms"), samples=len(reader["convert"]),
+               target=Target(STALL_MS, unit="ms"), samples=len(reader["convert"]),
                note=f"conversion in the reader took {ms(median(reader['converting'])):.0f} ms (median)"),
         Metric("rendering.stall_open", "UI stall opening it, key -> body shown + 0.3 s (worst)",
                ms(max(reader["open"])), "ms", baseline=ms(reader["idle"]), baseline_label="idle inbox",
-               target=Target(50, unit="ms"), samples=len(reader["open"]),
+               target=Target(STALL_MS, unit="ms"), samples=len(reader["open"]),
                note=f"key -> body shown {ms(median(reader['shown'])):.0f} ms (median)"),
     ]
 
