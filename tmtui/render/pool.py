@@ -1,0 +1,185 @@
+"""Convert where the GIL cannot reach the UI: one pre-warmed worker process.
+
+html2text is pure Python: a 1 MB newsletter holds the GIL for 100-200 ms, in
+stretches, so a thread worker still stalls the event loop beside it (the loop
+gets the GIL once per switch interval, and not always then). In another
+process it costs the UI nothing but the copy of the HTML out and of the text
+back (a few ms, done by the executor's own threads, not the caller's).
+
+    pool = ConverterPool()
+    pool.start_soon()                   # after the first frame: spawns and warms the worker
+    rendered = await pool.render(html)  # from the event loop
+    rendered = pool.html_to_text(html)  # from a thread worker (blocks that thread only)
+    pool.close()                        # on exit
+
+The worker is a ``spawn`` process (never ``fork``: the app has threads), warmed
+by importing html2text and converting a small document. Its output goes to
+/dev/null, so nothing it prints can reach the terminal the UI draws on.
+Where processes are unavailable (no ``sem_open``, a sandbox, a frozen build)
+or the worker cannot be started, conversion runs in the calling thread
+(``render`` moves it to a thread first). If the worker dies on a body, a
+fresh one is tried once; if that dies too, the body is shown as bare text
+(:func:`tmtui.render.output.fallback`) rather than risk the app's process. A
+worker that dies before it ever answered means processes do not work here:
+from then on, threads.
+
+Same function, same limits: the worker runs :func:`tmtui.render.html_to_text`
+with the caller's options, and :class:`~tmtui.render.output.Rendered` is
+picklable. No UI import here: the caller decides when to start and close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import multiprocessing
+import os
+import threading
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Literal
+
+from tmtui.render import limits
+from tmtui.render.convert import html_to_text
+from tmtui.render.output import Rendered, fallback
+from tmtui.safety import sanitize_text
+
+Mode = Literal["idle", "process", "thread"]
+_WARM_UP = "<p>warm <a href='https://example.org'>up</a> &amp; <b>ready</b></p>"
+
+
+def _warm() -> None:
+    """Worker initializer: quiet output, the converter imported and its caches filled."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    html_to_text(_WARM_UP)
+
+
+def _ping() -> int:
+    return os.getpid()
+
+
+class ConverterPool:
+    """One worker process for :func:`~tmtui.render.html_to_text`, started on demand
+    or ahead of time; thread-safe. ``processes=False`` always converts in threads."""
+
+    def __init__(self, *, processes: bool = True, start_method: str = "spawn") -> None:
+        self._processes = processes
+        self._start_method = start_method
+        self._lock = threading.Lock()
+        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._failed = not processes  # True: no process worker, convert in threads
+        self._closed = False
+        self._worked: dict[concurrent.futures.ProcessPoolExecutor, concurrent.futures.Future[int]] = {}
+
+    @property
+    def mode(self) -> Mode:
+        """Where the next conversion runs: in the worker, in a thread, or not yet decided."""
+        if self._failed or self._closed:
+            return "thread"
+        return "process" if self._executor is not None else "idle"
+
+    def worker_pid(self) -> int | None:
+        """The worker's process id, waiting for it to be up; None when converting in threads."""
+        with self._lock:
+            executor = self._executor
+        ping = self._worked.get(executor) if executor is not None else None
+        if ping is None:
+            return None
+        try:
+            return ping.result()
+        except Exception:
+            return None
+
+    def start(self) -> None:
+        """Spawn the worker and have it warm up (returns at once; the work goes on there).
+
+        Spawning forks and execs the interpreter: call it after the first frame,
+        or use :meth:`start_soon`, which does it from a short-lived thread."""
+        self._get_executor()
+
+    def start_soon(self) -> None:
+        """:meth:`start` on a daemon thread, so the caller (the UI thread) never forks."""
+        threading.Thread(target=self.start, name="tmtui-converter-start", daemon=True).start()
+
+    def html_to_text(self, html: str, **options: Any) -> Rendered:
+        """:func:`tmtui.render.html_to_text` in the worker; blocks the calling thread only."""
+        call = functools.partial(html_to_text, html, **options)
+        for attempt in range(2):
+            executor = self._get_executor()
+            if executor is None:
+                return call()
+            try:
+                return executor.submit(call).result()
+            except BrokenProcessPool:
+                if self._drop(executor) and attempt:
+                    return _bare(html)
+        return call()  # the worker never ran: processes do not work here
+
+    async def render(self, html: str, **options: Any) -> Rendered:
+        """:func:`tmtui.render.html_to_text` without holding the event loop: in the
+        worker, or in a thread when there is none. Cancelling it drops a conversion
+        that has not started."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(html_to_text, html, **options)
+        for attempt in range(2):
+            # Spawning forks: not on the event loop's thread.
+            executor = self._executor or await asyncio.to_thread(self._get_executor)
+            if executor is None:
+                return await asyncio.to_thread(call)
+            try:
+                return await loop.run_in_executor(executor, call)
+            except BrokenProcessPool:
+                if self._drop(executor) and attempt:
+                    return _bare(html)
+        return await asyncio.to_thread(call)
+
+    def close(self) -> None:
+        """Stop the worker (a conversion under way is left to finish and dropped)."""
+        with self._lock:
+            executor, self._executor, self._closed = self._executor, None, True
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _get_executor(self) -> concurrent.futures.ProcessPoolExecutor | None:
+        with self._lock:
+            if self._failed or self._closed:
+                return None
+            if self._executor is None:
+                try:
+                    context = multiprocessing.get_context(self._start_method)
+                    executor = concurrent.futures.ProcessPoolExecutor(
+                        max_workers=1, mp_context=context, initializer=_warm)
+                    # The worker is spawned now, not on the first body; its answer says it works.
+                    self._worked[executor] = executor.submit(_ping)
+                except (OSError, ImportError, NotImplementedError, ValueError, RuntimeError):
+                    self._failed = True
+                    return None
+                self._executor = executor
+            return self._executor
+
+    def _drop(self, executor: concurrent.futures.ProcessPoolExecutor) -> bool:
+        """The worker died: forget it, so the next call starts a fresh one. False when
+        it never answered at all (it could not start): from now on, threads."""
+        worked = self._worked.pop(executor, None)
+        ran = worked is not None and worked.done() and not worked.cancelled() and worked.exception() is None
+        with self._lock:
+            if self._executor is executor:
+                self._executor = None
+            if not ran:
+                self._failed = True
+        with contextlib.suppress(Exception):
+            executor.shutdown(wait=False, cancel_futures=True)
+        return ran
+
+
+def _bare(html: str) -> Rendered:
+    """The body as bare text, when converting it stopped the worker twice."""
+    source, note = limits.cut_input(html, limits.MAX_INPUT)
+    notes = [note] if note else []
+    return fallback(sanitize_text(source), max_output=limits.MAX_OUTPUT, notes=notes, truncated=bool(note))
