@@ -174,3 +174,20 @@ async def test_context_manager_form(tmp_path: Path) -> None:
     assert save.path.read_bytes() == b"abcd"
     with pytest.raises(ValueError):
         save.write(b"late")
+
+
+async def test_writeback_starts_while_the_download_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every MiB written is handed to the kernel for writeback at once (recorded here, as
+    ``posix_fadvise`` would get it), so the final fsync only waits for the tail."""
+    handed: list[tuple[int, int, int]] = []  # (offset, length, size on disk at that moment)
+
+    def fadvise(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        handed.append((offset, length, os.fstat(fd).st_size))
+
+    monkeypatch.setattr(files, "_fadvise", fadvise)
+    chunk = os.urandom(64 * 1024)
+    path = await save_atomically(tmp_path, "big.bin", download([chunk] * 50))  # 3.125 MiB
+    assert path.read_bytes() == chunk * 50
+    mib = 1 << 20
+    assert handed == [(0, mib, mib), (mib, mib, 2 * mib), (2 * mib, mib, 3 * mib)]
