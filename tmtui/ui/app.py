@@ -42,6 +42,11 @@ def css_path() -> Path:
     raise FileNotFoundError("tmtui.tcss is missing from the installation")
 
 
+def _settle_collector() -> None:
+    gc.freeze()
+    gc.enable()
+
+
 class TmtuiApp(App[None]):
     TITLE = "tmtui"
     CSS_PATH = css_path()
@@ -67,27 +72,31 @@ class TmtuiApp(App[None]):
         self.announcer = Announcer(self, self.store, config)
 
     def on_mount(self) -> None:
-        from tmtui.ui.screens.picker import PickerScreen
-
         self._apply_theme()
         self.store.subscribe(self._store_changed)
         warning = self.sync.load_saved(self.saved)
         if warning:
             self.startup_warnings.append(warning)
-        self.run_worker(self.sync.run(), name="sync", group="sync",
-                        exclusive=True, exit_on_error=False)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         start = self.start_address.lower() if self.start_address else None
         if start and start in self.store:
-            self.open_inbox(start)  # saved: straight in; the picker is built when needed
+            self.open_inbox(start)  # saved: straight in; the picker is imported and built when needed
         else:
+            from tmtui.ui.screens.picker import PickerScreen
+
             self.push_screen(PickerScreen(auto_create=not self.store.mailboxes and not start))
             if start:
                 self.run_worker(self._open_start_address(start), exit_on_error=False)
         # Start-up objects live as long as the app: keep them out of the collector's
-        # full passes, whose 50 ms pauses otherwise land while mail arrives.
-        self.set_timer(0.5, gc.freeze)
+        # full passes, whose 50 ms pauses otherwise land while mail arrives. `tmtui`
+        # starts with the collector off (launch.run_tui): on again from here.
+        self.set_timer(0.5, _settle_collector)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now the sync core, whose first request
+        builds the HTTP stack (a fifth of start-up, which that frame does not need)."""
+        self.run_worker(self.sync.run(), name="sync", group="sync", exclusive=True, exit_on_error=False)
 
     def _apply_theme(self) -> None:
         remembered = state.load_preferences().get("theme") if self.persist else None
