@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import tmtui
 from tmtui.api import download, parse
 from tmtui.api.errors import ProtocolError
-from tmtui.api.lazy import lazy_module
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import MetaListener, MetaRegistry, merge, meta_from_headers
 from tmtui.api.models import (
     DomainCatalog,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     from tmtui.api.events import MailboxEventStream
 else:
-    httpx = lazy_module("httpx")  # imported at the first request: tmtui.api.lazy
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 MIN_TIMEOUT, MAX_TIMEOUT = 10.0, 15.0
 DELETE_BATCH = 100  # server-side limit of ids per del_email request

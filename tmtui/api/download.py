@@ -22,7 +22,7 @@ from tmtui.api.errors import (
     TooLarge,
     TransportError,
 )
-from tmtui.api.lazy import lazy_module
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import meta_from_headers
 from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport
@@ -30,7 +30,7 @@ from tmtui.api.transport import ApiTransport
 if TYPE_CHECKING:
     import httpx
 else:
-    httpx = lazy_module("httpx")  # imported at the first request: tmtui.api.lazy
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 # Called with each chunk; a result that is awaitable is awaited (an async sink),
 # any other is ignored (so a file's write() will do).

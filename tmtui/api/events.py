@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tmtui.api import parse
 from tmtui.api.errors import ProtocolError, RequestTimeout, TransportError
-from tmtui.api.lazy import lazy_module
+from tmtui.api.lazy import httpx_module
 from tmtui.api.models import EventKind, MailboxEvent
 from tmtui.api.redact import install_log_redaction
 from tmtui.api.secret import Secret
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     import httpx
     from httpx_sse import ServerSentEvent
 else:
-    httpx = lazy_module("httpx")  # imported at the first request: tmtui.api.lazy
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 log = logging.getLogger("tmtui.api")
 

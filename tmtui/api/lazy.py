@@ -9,6 +9,12 @@ or an ``except httpx.X`` clause that is reached). Type checkers see a plain
 
 The first access runs the import on the calling thread; the API is used from
 one event loop, so two threads never race for it.
+
+httpx also imports its command-line tool (``httpx._main``: click, pygments,
+rich's syntax highlighting) whenever click is installed, which the server
+extra does: about a third of httpx's import, for a tool tmtui never runs.
+:func:`httpx_module` registers a stand-in first; ``httpx.main()`` still works
+(it imports the real tool then), and so does any other name asked of it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,37 @@ from __future__ import annotations
 import importlib.util
 import sys
 from types import ModuleType
+from typing import Any
+
+_HTTPX_CLI = "httpx._main"
+
+
+class _CliStandIn(ModuleType):
+    """``httpx._main`` until something asks for more than ``main``."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system probing (__path__...): a plain module
+            raise AttributeError(name)
+        return getattr(_real_cli(), name)
+
+
+def _real_cli() -> ModuleType:
+    if isinstance(sys.modules.get(_HTTPX_CLI), _CliStandIn):
+        del sys.modules[_HTTPX_CLI]
+    return importlib.import_module(_HTTPX_CLI)
+
+
+def _cli_main(*args: Any, **kwargs: Any) -> Any:
+    return _real_cli().main(*args, **kwargs)
+
+
+def httpx_module() -> ModuleType:
+    """:func:`lazy_module` ("httpx"), without importing its command-line tool."""
+    if "httpx" not in sys.modules and _HTTPX_CLI not in sys.modules:
+        stand_in = _CliStandIn(_HTTPX_CLI)
+        stand_in.main = _cli_main  # type: ignore[attr-defined]
+        sys.modules[_HTTPX_CLI] = stand_in
+    return lazy_module("httpx")
 
 
 def lazy_module(name: str) -> ModuleType:

@@ -53,7 +53,7 @@ from tmtui.api.errors import (
     ServerError,
     TransportError,
 )
-from tmtui.api.lazy import lazy_module
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import MetaRegistry, meta_from_headers
 from tmtui.api.parse import decode_json
 from tmtui.api.secret import Secret
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     # One try: the response and its body, or None for a streamed body left unread.
     Attempt = Callable[[], Awaitable[tuple[httpx.Response, bytes | None]]]
 else:
-    httpx = lazy_module("httpx")  # imported at the first request: tmtui.api.lazy
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 Sleep = Callable[[float], Awaitable[None]]
 FormData = Mapping[str, str | list[str]]
