@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.support.waiting import screen_until, store_until
+from tests.support.waiting import screen_until, store_until, until_sync
 
 
 @pytest.fixture
@@ -35,3 +36,24 @@ async def test_the_mailbox_goes_live_after_the_first_frame(make_app) -> None:
         store = app.store
         await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
         assert app.sync.client.http is not None
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+async def test_the_converter_worker_starts_after_start_up_and_stops_with_the_app(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        assert "converter" not in app.__dict__  # not built on the first frame's path
+        await screen_until(pilot, lambda: "converter" in app.__dict__ and app.converter.mode == "process",
+                           what="the converter worker started")
+        pid = app.converter.worker_pid()
+        assert pid is not None and _running(pid)
+        rendered = await app.converter.render("<p>a <b>body</b></p>")
+        assert rendered.text == "a body"
+    until_sync(lambda: not _running(pid), what="the converter worker gone")

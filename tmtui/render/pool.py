@@ -14,7 +14,10 @@ back (a few ms, done by the executor's own threads, not the caller's).
 
 The worker is a ``spawn`` process (never ``fork``: the app has threads), warmed
 by importing html2text and converting a small document. Its output goes to
-/dev/null, so nothing it prints can reach the terminal the UI draws on.
+/dev/null, so nothing it prints can reach the terminal the UI draws on. Like
+every spawned process it imports the program's main module first: entry points
+keep their work under ``if __name__ == "__main__"`` (tmtui's console script
+and ``python -m tmtui`` do; a worker that cannot start means threads).
 Where processes are unavailable (no ``sem_open``, a sandbox, a frozen build)
 or the worker cannot be started, conversion runs in the calling thread
 (``render`` moves it to a thread first). If the worker dies on a body, a
@@ -26,6 +29,8 @@ from then on, threads.
 Same function, same limits: the worker runs :func:`tmtui.render.html_to_text`
 with the caller's options, and :class:`~tmtui.render.output.Rendered` is
 picklable. No UI import here: the caller decides when to start and close.
+multiprocessing is imported when the worker is started, not with this module
+(it is ~30 ms of an app's start-up).
 """
 
 from __future__ import annotations
@@ -34,16 +39,20 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import multiprocessing
+import io
 import os
+import sys
 import threading
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Literal
+from concurrent.futures import BrokenExecutor
+from typing import TYPE_CHECKING, Any, Literal
 
 from tmtui.render import limits
 from tmtui.render.convert import html_to_text
 from tmtui.render.output import Rendered, fallback
 from tmtui.safety import sanitize_text
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Mode = Literal["idle", "process", "thread"]
 _WARM_UP = "<p>warm <a href='https://example.org'>up</a> &amp; <b>ready</b></p>"
@@ -62,6 +71,38 @@ def _ping() -> int:
     return os.getpid()
 
 
+class _NoDescriptor(io.TextIOBase):
+    """``sys.stderr`` for a moment: writes go on to the real one, ``fileno()`` has none."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(text) or 0)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("no descriptor")
+
+
+def _start_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process of its own, for the worker's
+    semaphores) is handed ``sys.stderr.fileno()``; under Textual that is a capture
+    without a real descriptor, and the spawn fails. It is started here with none:
+    nothing it could say belongs on the terminal the UI draws on."""
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    sys.stderr = _NoDescriptor(saved)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = saved
+
+
 class ConverterPool:
     """One worker process for :func:`~tmtui.render.html_to_text`, started on demand
     or ahead of time; thread-safe. ``processes=False`` always converts in threads."""
@@ -70,10 +111,10 @@ class ConverterPool:
         self._processes = processes
         self._start_method = start_method
         self._lock = threading.Lock()
-        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._executor: ProcessPoolExecutor | None = None
         self._failed = not processes  # True: no process worker, convert in threads
         self._closed = False
-        self._worked: dict[concurrent.futures.ProcessPoolExecutor, concurrent.futures.Future[int]] = {}
+        self._worked: dict[ProcessPoolExecutor, concurrent.futures.Future[int]] = {}
 
     @property
     def mode(self) -> Mode:
@@ -114,7 +155,7 @@ class ConverterPool:
                 return call()
             try:
                 return executor.submit(call).result()
-            except BrokenProcessPool:
+            except BrokenExecutor:  # BrokenProcessPool: the worker died
                 if self._drop(executor) and attempt:
                     return _bare(html)
         return call()  # the worker never ran: processes do not work here
@@ -132,7 +173,7 @@ class ConverterPool:
                 return await asyncio.to_thread(call)
             try:
                 return await loop.run_in_executor(executor, call)
-            except BrokenProcessPool:
+            except BrokenExecutor:  # BrokenProcessPool: the worker died
                 if self._drop(executor) and attempt:
                     return _bare(html)
         return await asyncio.to_thread(call)
@@ -146,14 +187,19 @@ class ConverterPool:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _get_executor(self) -> concurrent.futures.ProcessPoolExecutor | None:
+    def _get_executor(self) -> ProcessPoolExecutor | None:
         with self._lock:
             if self._failed or self._closed:
                 return None
             if self._executor is None:
                 try:
+                    import multiprocessing
+                    from concurrent.futures import ProcessPoolExecutor
+
                     context = multiprocessing.get_context(self._start_method)
-                    executor = concurrent.futures.ProcessPoolExecutor(
+                    if self._start_method != "fork":
+                        _start_resource_tracker()
+                    executor = ProcessPoolExecutor(
                         max_workers=1, mp_context=context, initializer=_warm)
                     # The worker is spawned now, not on the first body; its answer says it works.
                     self._worked[executor] = executor.submit(_ping)
@@ -163,7 +209,7 @@ class ConverterPool:
                 self._executor = executor
             return self._executor
 
-    def _drop(self, executor: concurrent.futures.ProcessPoolExecutor) -> bool:
+    def _drop(self, executor: ProcessPoolExecutor) -> bool:
         """The worker died: forget it, so the next call starts a fresh one. False when
         it never answered at all (it could not start): from now on, threads."""
         worked = self._worked.pop(executor, None)

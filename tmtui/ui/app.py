@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Awaitable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -30,6 +31,9 @@ from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 
+if TYPE_CHECKING:
+    from tmtui.render.pool import ConverterPool
+
 T = TypeVar("T")
 
 
@@ -40,6 +44,9 @@ def css_path() -> Path:
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("tmtui.tcss is missing from the installation")
+
+
+CONVERTER_DELAY = 1.0  # seconds after mount: start-up and the first listing come first
 
 
 def _settle_collector() -> None:
@@ -92,11 +99,21 @@ class TmtuiApp(App[None]):
         # full passes, whose 50 ms pauses otherwise land while mail arrives. `tmtui`
         # starts with the collector off (launch.run_tui): on again from here.
         self.set_timer(0.5, _settle_collector)
+        self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the sync core, whose first request
         builds the HTTP stack (a fifth of start-up, which that frame does not need)."""
         self.run_worker(self.sync.run(), name="sync", group="sync", exclusive=True, exit_on_error=False)
+
+    @cached_property
+    def converter(self) -> ConverterPool:
+        """Converts mail bodies in a worker process, so the UI's GIL never holds
+        html2text (``await app.converter.render(html)``, or ``.html_to_text(html)``
+        from a thread worker). Spawned a second after mount, not on the first frame's path."""
+        from tmtui.render.pool import ConverterPool
+
+        return ConverterPool()
 
     def _apply_theme(self) -> None:
         remembered = state.load_preferences().get("theme") if self.persist else None
@@ -186,4 +203,6 @@ class TmtuiApp(App[None]):
                                 lambda a=action, n=node: self.run_action(a, n))
 
     async def on_unmount(self) -> None:
+        if "converter" in self.__dict__:  # built (cached_property): stop its worker
+            self.converter.close()
         await self.sync.close()  # the sync core owns the client and closes it
