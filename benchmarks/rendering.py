@@ -8,6 +8,10 @@
   between ticks. The stall is that gap minus the 10 ms period, (a) while the
   reader's thread converts and (b) over the whole opening, from the key until
   0.3 s after the body is shown. Baseline: the same timer on the idle inbox.
+  Measured twice: the reader as it is (``html_to_text`` in its thread worker)
+  and with the conversion in the app's worker process (``app.converter``,
+  :mod:`tmtui.render.pool`) swapped in for that one call, as the reader would
+  make it; if the reader already converts there, the two are the same.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from benchmarks.core import Metric, Target, median, ms
 from tests.support.newsletter import newsletter
 
 NAME = "rendering"
-KEYS = ("rendering.convert", "rendering.stall_convert", "rendering.stall_open")
+KEYS = ("rendering.convert", "rendering.stall_convert", "rendering.stall_open",
+        "rendering.stall_convert_process", "rendering.stall_open_process")
 SIZE = 1_000_000
 STALL_MS = 33  # two frames at 60 FPS: issue 14
 
@@ -38,23 +43,38 @@ def run(quick: bool) -> list[Metric]:
             sender.send(mailbox.address, harness.build_mail(mailbox.address, "bench-newsletter", html=html))
         params = {"base_url": srv.base_url, "mailbox": mailbox.as_json(), "opens": opens,
                   "idle": 0.5 if quick else 2.0}
-        with harness.Child("rendering.reader", params) as child:
-            reader = child.expect("result", 120)
+        readers = {}
+        for where in ("thread", "process"):
+            with harness.Child("rendering.reader", {**params, "convert_in": where}) as child:
+                readers[where] = child.expect("result", 120)
     ours, bare = median(convert["ours"]), median(convert["bare"])
+    return [*_conversion(convert, ours, bare, len(html)), *_stalls(readers["thread"], ""),
+            *_stalls(readers["process"], "_process")]
+
+
+def _conversion(convert: dict[str, Any], ours: float, bare: float, size: int) -> list[Metric]:
     return [
-        Metric("rendering.convert", f"html_to_text, {len(html) / 1e6:.1f} MB newsletter", ms(ours), "ms",
+        Metric("rendering.convert", f"html_to_text, {size / 1e6:.1f} MB newsletter", ms(ours), "ms",
                baseline=ms(bare), baseline_label="bare html2text, bodywidth=0", target=Target(1.2, on="ratio"),
                samples=len(convert["ours"]),
                note=f"html2text with default wrapping: {ms(median(convert['wrapped'])):.0f} ms; "
                     f"output {convert['chars']:,} chars"),
-        Metric("rendering.stall_convert", "UI stall while the reader converts (worst)",
+    ]
+
+
+def _stalls(reader: dict[str, Any], suffix: str) -> list[Metric]:
+    where = " (worker process)" if suffix else ""
+    how = (f"; the reader's conversion call swapped for app.converter ({reader['mode']})" if suffix
+           else f"; the reader as it is ({reader['mode']})")
+    return [
+        Metric(f"rendering.stall_convert{suffix}", f"UI stall while the reader converts{where} (worst)",
                ms(max(reader["convert"])), "ms", baseline=ms(reader["idle"]), baseline_label="idle inbox",
                target=Target(STALL_MS, unit="ms"), samples=len(reader["convert"]),
-               note=f"conversion in the reader took {ms(median(reader['converting'])):.0f} ms (median)"),
-        Metric("rendering.stall_open", "UI stall opening it, key -> body shown + 0.3 s (worst)",
+               note=f"conversion in the reader took {ms(median(reader['converting'])):.0f} ms (median)" + how),
+        Metric(f"rendering.stall_open{suffix}", f"UI stall opening it{where}, key -> body shown + 0.3 s (worst)",
                ms(max(reader["open"])), "ms", baseline=ms(reader["idle"]), baseline_label="idle inbox",
                target=Target(STALL_MS, unit="ms"), samples=len(reader["open"]),
-               note=f"key -> body shown {ms(median(reader['shown'])):.0f} ms (median)"),
+               note=f"key -> body shown {ms(median(reader['shown'])):.0f} ms (median)" + how),
     ]
 
 
@@ -109,6 +129,29 @@ class GapTimer:
         return max(0.0, max(overlapping, default=0.0) - self.PERIOD)
 
 
+def _time_conversions(app: Any, reader_module: Any, where: str, spans: list[tuple[float, float]]) -> None:
+    """Record each conversion the reader makes; ``where="process"`` swaps its
+    ``html_to_text`` call for ``app.converter.html_to_text``, as the reader would."""
+    import functools
+
+    def timed(convert: Any) -> Any:
+        @functools.wraps(convert)
+        def wrapper(html: str, **options: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return convert(html, **options)
+            finally:
+                spans.append((start, time.perf_counter()))
+
+        return wrapper
+
+    if hasattr(reader_module, "html_to_text"):  # the reader converts with it, in its thread worker
+        swap = app.converter.html_to_text if where == "process" else reader_module.html_to_text
+        reader_module.html_to_text = timed(swap)
+    else:  # the reader already converts with app.converter
+        app.converter.html_to_text = timed(app.converter.html_to_text)
+
+
 async def reader(channel: Any, params: dict[str, Any]) -> None:
     from benchmarks import appkit
     from tests.support.waiting import until
@@ -116,21 +159,16 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
     from tmtui.ui.screens.reader import ReaderScreen
 
     spans: list[tuple[float, float]] = []
-    original = reader_module.html_to_text
-
-    def timed(html: str, **options: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return original(html, **options)
-        finally:
-            spans.append((start, time.perf_counter()))
-
-    reader_module.html_to_text = timed
     app = appkit.make_app(params)
+    _time_conversions(app, reader_module, params["convert_in"], spans)
     frames = appkit.Frames(app)
     result: dict[str, Any] = {"convert": [], "open": [], "shown": [], "converting": []}
     async with app.run_test(size=appkit.SIZE, notifications=True) as pilot:
         await until(lambda: appkit.rows_shown(app) > 0, 30, what="the newsletter in the inbox")
+        if params["convert_in"] == "process":  # as after a second on the inbox: the worker is up
+            await until(lambda: app.converter.mode != "idle", 30, what="the converter worker")
+            await asyncio.to_thread(app.converter.worker_pid)  # it has answered
+        result["mode"] = app.converter.mode if params["convert_in"] == "process" else "thread worker"
         await pilot.pause(0.3)
         timer = GapTimer(app)
         await asyncio.sleep(params["idle"])

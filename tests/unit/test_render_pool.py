@@ -7,6 +7,7 @@ process's own CPU time, which a conversion elsewhere does not add to.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import time
@@ -16,7 +17,7 @@ import pytest
 
 from tests.hostile.corpus import nested_html
 from tests.support.newsletter import newsletter
-from tmtui.render import html_to_text
+from tmtui.render import fold_long_lines, html_to_text
 from tmtui.render.pool import ConverterPool
 
 HOSTILE = [
@@ -97,3 +98,10 @@ async def test_after_close_it_still_converts_in_threads(pool: ConverterPool) -> 
     assert pool.html_to_text(html) == html_to_text(html)
     assert await pool.render(html) == html_to_text(html)
     assert pool.worker_pid() is None and pool.mode == "thread"
+
+
+async def test_any_picklable_work_runs_in_the_worker(pool: ConverterPool) -> None:
+    text = "word " * 100_000
+    assert pool.call(functools.partial(fold_long_lines, text, 80)) == fold_long_lines(text, 80)
+    assert await pool.run(functools.partial(fold_long_lines, text, 80)) == fold_long_lines(text, 80)
+    assert pool.call(os.getpid) == pool.worker_pid() != os.getpid()

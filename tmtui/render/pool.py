@@ -10,6 +10,7 @@ back (a few ms, done by the executor's own threads, not the caller's).
     pool.start_soon()                   # after the first frame: spawns and warms the worker
     rendered = await pool.render(html)  # from the event loop
     rendered = pool.html_to_text(html)  # from a thread worker (blocks that thread only)
+    text = await pool.run(functools.partial(fold_long_lines, text, 98))  # any picklable work
     pool.close()                        # on exit
 
 The worker is a ``spawn`` process (never ``fork``: the app has threads), warmed
@@ -43,8 +44,9 @@ import io
 import os
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tmtui.render import limits
 from tmtui.render.convert import html_to_text
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 Mode = Literal["idle", "process", "thread"]
+T = TypeVar("T")
 _WARM_UP = "<p>warm <a href='https://example.org'>up</a> &amp; <b>ready</b></p>"
 
 
@@ -104,8 +107,9 @@ def _start_resource_tracker() -> None:
 
 
 class ConverterPool:
-    """One worker process for :func:`~tmtui.render.html_to_text`, started on demand
-    or ahead of time; thread-safe. ``processes=False`` always converts in threads."""
+    """One worker process for :func:`~tmtui.render.html_to_text` (and any other
+    picklable text work: :meth:`call`, :meth:`run`), started on demand or ahead of
+    time; thread-safe. ``processes=False`` always works in threads."""
 
     def __init__(self, *, processes: bool = True, start_method: str = "spawn") -> None:
         self._processes = processes
@@ -148,35 +152,48 @@ class ConverterPool:
 
     def html_to_text(self, html: str, **options: Any) -> Rendered:
         """:func:`tmtui.render.html_to_text` in the worker; blocks the calling thread only."""
-        call = functools.partial(html_to_text, html, **options)
-        for attempt in range(2):
-            executor = self._get_executor()
-            if executor is None:
-                return call()
-            try:
-                return executor.submit(call).result()
-            except BrokenExecutor:  # BrokenProcessPool: the worker died
-                if self._drop(executor) and attempt:
-                    return _bare(html)
-        return call()  # the worker never ran: processes do not work here
+        return self.call(functools.partial(html_to_text, html, **options), fallback=lambda: _bare(html))
 
     async def render(self, html: str, **options: Any) -> Rendered:
         """:func:`tmtui.render.html_to_text` without holding the event loop: in the
         worker, or in a thread when there is none. Cancelling it drops a conversion
         that has not started."""
+        return await self.run(functools.partial(html_to_text, html, **options), fallback=lambda: _bare(html))
+
+    def call(self, work: Callable[[], T], *, fallback: Callable[[], T] | None = None) -> T:
+        """``work()`` in the worker (a picklable callable: a module-level function, or a
+        ``functools.partial`` of one, whose module imports no UI); blocks the calling
+        thread only. In this thread when there is no worker. If the worker dies on it
+        twice, ``fallback()`` (or the error)."""
+        for attempt in range(2):
+            executor = self._get_executor()
+            if executor is None:
+                return work()
+            try:
+                return executor.submit(work).result()
+            except BrokenExecutor:  # BrokenProcessPool: the worker died
+                if self._drop(executor) and attempt:
+                    if fallback is None:
+                        raise
+                    return fallback()
+        return work()  # the worker never ran: processes do not work here
+
+    async def run(self, work: Callable[[], T], *, fallback: Callable[[], T] | None = None) -> T:
+        """:meth:`call` for the event loop: awaits the worker (or a thread)."""
         loop = asyncio.get_running_loop()
-        call = functools.partial(html_to_text, html, **options)
         for attempt in range(2):
             # Spawning forks: not on the event loop's thread.
             executor = self._executor or await asyncio.to_thread(self._get_executor)
             if executor is None:
-                return await asyncio.to_thread(call)
+                return await asyncio.to_thread(work)
             try:
-                return await loop.run_in_executor(executor, call)
+                return await loop.run_in_executor(executor, work)
             except BrokenExecutor:  # BrokenProcessPool: the worker died
                 if self._drop(executor) and attempt:
-                    return _bare(html)
-        return await asyncio.to_thread(call)
+                    if fallback is None:
+                        raise
+                    return fallback()
+        return await asyncio.to_thread(work)
 
     def close(self) -> None:
         """Stop the worker (a conversion under way is left to finish and dropped)."""
