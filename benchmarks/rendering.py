@@ -43,10 +43,8 @@ def run(quick: bool) -> list[Metric]:
             sender.send(mailbox.address, harness.build_mail(mailbox.address, "bench-newsletter", html=html))
         params = {"base_url": srv.base_url, "mailbox": mailbox.as_json(), "opens": opens,
                   "idle": 0.5 if quick else 2.0}
-        readers = {}
-        for where in ("thread", "process"):
-            with harness.Child("rendering.reader", {**params, "convert_in": where}) as child:
-                readers[where] = child.expect("result", 120)
+        with harness.Child("rendering.reader", params) as child:
+            readers = child.expect("result", 180)
     ours, bare = median(convert["ours"]), median(convert["bare"])
     return [*_conversion(convert, ours, bare, len(html)), *_stalls(readers["thread"], ""),
             *_stalls(readers["process"], "_process")]
@@ -129,27 +127,28 @@ class GapTimer:
         return max(0.0, max(overlapping, default=0.0) - self.PERIOD)
 
 
-def _time_conversions(app: Any, reader_module: Any, where: str, spans: list[tuple[float, float]]) -> None:
-    """Record each conversion the reader makes; ``where="process"`` swaps its
-    ``html_to_text`` call for ``app.converter.html_to_text``, as the reader would."""
-    import functools
-
-    def timed(convert: Any) -> Any:
-        @functools.wraps(convert)
-        def wrapper(html: str, **options: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return convert(html, **options)
-            finally:
-                spans.append((start, time.perf_counter()))
-
-        return wrapper
-
+def _time_conversions(app: Any, reader_module: Any, spans: list[tuple[float, float]]) -> list[str]:
+    """Record each conversion the reader makes. The returned list holds where the
+    next one runs: "thread" (the reader's own call) or "process" (that call swapped
+    for ``app.converter.html_to_text``, as the reader would make it)."""
+    where = ["thread"]
     if hasattr(reader_module, "html_to_text"):  # the reader converts with it, in its thread worker
-        swap = app.converter.html_to_text if where == "process" else reader_module.html_to_text
-        reader_module.html_to_text = timed(swap)
-    else:  # the reader already converts with app.converter
-        app.converter.html_to_text = timed(app.converter.html_to_text)
+        convert = {"thread": reader_module.html_to_text, "process": app.converter.html_to_text}
+    else:  # the reader already converts with app.converter: the two are the same
+        convert = dict.fromkeys(("thread", "process"), app.converter.html_to_text)
+
+    def timed(html: str, **options: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return convert[where[0]](html, **options)
+        finally:
+            spans.append((start, time.perf_counter()))
+
+    if hasattr(reader_module, "html_to_text"):
+        reader_module.html_to_text = timed
+    else:
+        app.converter.html_to_text = timed
+    return where
 
 
 async def reader(channel: Any, params: dict[str, Any]) -> None:
@@ -160,33 +159,38 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
 
     spans: list[tuple[float, float]] = []
     app = appkit.make_app(params)
-    _time_conversions(app, reader_module, params["convert_in"], spans)
+    where = _time_conversions(app, reader_module, spans)
     frames = appkit.Frames(app)
-    result: dict[str, Any] = {"convert": [], "open": [], "shown": [], "converting": []}
+    results: dict[str, dict[str, Any]] = {
+        mode: {"convert": [], "open": [], "shown": [], "converting": []} for mode in ("thread", "process")}
     async with app.run_test(size=appkit.SIZE, notifications=True) as pilot:
         await until(lambda: appkit.rows_shown(app) > 0, 30, what="the newsletter in the inbox")
-        if params["convert_in"] == "process":  # as after a second on the inbox: the worker is up
-            await until(lambda: app.converter.mode != "idle", 30, what="the converter worker")
-            await asyncio.to_thread(app.converter.worker_pid)  # it has answered
-        result["mode"] = app.converter.mode if params["convert_in"] == "process" else "thread worker"
+        # As after a second on the inbox: the app's converter worker is up (for both runs alike).
+        await until(lambda: app.converter.mode != "idle", 30, what="the converter worker")
+        await asyncio.to_thread(app.converter.worker_pid)  # it has answered
+        results["thread"]["mode"] = "thread worker"
+        results["process"]["mode"] = app.converter.mode
         await pilot.pause(0.3)
         timer = GapTimer(app)
         await asyncio.sleep(params["idle"])
-        result["idle"] = timer.worst(0, time.perf_counter())
-        for _ in range(params["opens"]):
-            spans.clear()
-            shown = frames.wait(lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None)
-            start = time.perf_counter()
-            appkit.press(app, "enter")
-            await asyncio.wait_for(shown, 60)
-            result["shown"].append(time.perf_counter() - start)
-            await asyncio.sleep(0.3)
-            end = time.perf_counter()
-            begin, finish = spans[-1]
-            result["converting"].append(finish - begin)
-            result["convert"].append(timer.worst(begin, finish))
-            result["open"].append(timer.worst(start, end))
-            appkit.press(app, "escape")
-            await until(lambda: appkit.message_list(app) is not None, 10, what="back to the inbox")
-            await pilot.pause(0.3)
-    channel.emit("result", **result)
+        idle = timer.worst(0, time.perf_counter())
+        for mode, result in results.items():
+            where[0] = mode
+            result["idle"] = idle
+            for _ in range(params["opens"]):
+                spans.clear()
+                shown = frames.wait(lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None)
+                start = time.perf_counter()
+                appkit.press(app, "enter")
+                await asyncio.wait_for(shown, 60)
+                result["shown"].append(time.perf_counter() - start)
+                await asyncio.sleep(0.3)
+                end = time.perf_counter()
+                begin, finish = spans[-1]
+                result["converting"].append(finish - begin)
+                result["convert"].append(timer.worst(begin, finish))
+                result["open"].append(timer.worst(start, end))
+                appkit.press(app, "escape")
+                await until(lambda: appkit.message_list(app) is not None, 10, what="back to the inbox")
+                await pilot.pause(0.3)
+    channel.emit("result", **results)
