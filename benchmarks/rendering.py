@@ -32,7 +32,7 @@ STALL_MS = 33  # two frames at 60 FPS: issue 14
 
 
 def run(quick: bool) -> list[Metric]:
-    repeats = 2 if quick else 7
+    repeats = 1 if quick else 7
     opens = 1 if quick else 5
     with harness.Child("rendering.convert", {"size": SIZE, "repeats": repeats}) as child:
         convert = child.expect("result", 300)
