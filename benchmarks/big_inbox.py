@@ -29,6 +29,7 @@ NAME = "big_inbox"
 KEYS = ("big_inbox.first_rows", "big_inbox.first_rows_warm", "big_inbox.load_stall",
         "big_inbox.nav_cpu", "big_inbox.filter_key", "big_inbox.filter_key_max", "big_inbox.rss")
 QUERY = "message 4"
+STALL_MS = 33  # two frames at 60 FPS: issue 14
 
 
 def _measure(srv: harness.BenchServer, count: int, **params: int) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def run(quick: bool) -> list[Metric]:
                target=Target(300, unit="ms"), samples=len(big["warm"])),
         Metric("big_inbox.load_stall", "10,000 mails: worst UI stall while the mailbox loads",
                ms(big["load_stall"]), "ms", baseline=ms(small["load_stall"]), baseline_label="50 mails",
-               target=Target(50, unit="ms"), samples=1, note="10 ms ticking timer during the paging-in"),
+               target=Target(STALL_MS, unit="ms"), samples=1, note="10 ms ticking timer during the paging-in"),
         Metric("big_inbox.nav_cpu", "per-key navigation CPU, key -> frame (median)",
                ms(median(big["nav_cpu"])), "ms", baseline=ms(median(small["nav_cpu"])),
                baseline_label="50 mails", target=Target(1.5, on="ratio"), samples=len(big["nav_cpu"]),
@@ -66,11 +67,11 @@ def run(quick: bool) -> list[Metric]:
                     f"wall median {ms(median(big['nav_wall'])):.1f} ms vs {ms(median(small['nav_wall'])):.1f} ms"),
         Metric("big_inbox.filter_key", "filter keystroke over 10,000 rows, key -> frame (median)",
                ms(median(filter_big)), "ms", baseline=ms(median(filter_small)), baseline_label="50 mails",
-               target=Target(50, unit="ms"), samples=len(filter_big),
+               target=Target(STALL_MS, unit="ms"), samples=len(filter_big),
                note=f"CPU median {ms(median(big['filter_cpu'])):.1f} ms"),
         Metric("big_inbox.filter_key_max", "filter keystroke over 10,000 rows, key -> frame (worst)",
                ms(max(filter_big)), "ms", baseline=ms(max(filter_small)), baseline_label="50 mails",
-               target=Target(50, unit="ms"), samples=len(filter_big)),
+               target=Target(STALL_MS, unit="ms"), samples=len(filter_big)),
         Metric("big_inbox.rss", "resident memory with 10,000 mails", big["rss"], "MiB",
                baseline=small["rss"], baseline_label="50 mails", target=Target(150, unit="MiB"), samples=1,
                note=f"peak (VmHWM) {big['hwm']:.0f} MiB"),

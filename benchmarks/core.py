@@ -1,4 +1,12 @@
-"""Figures, targets, statistics and the report (table and JSON)."""
+"""Figures, targets, statistics and the report (table and JSON).
+
+A figure is measured in each of N repeats of its measurement, each time next to
+its baseline; :func:`combine` turns the repeats into one line: the median
+value with its min and max, the median baseline, and the median of the
+per-repeat ratios (each ratio pairs a value with the baseline measured beside
+it, so load that drifts between repeats cancels out). Targets are judged on
+the medians.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,7 +49,10 @@ class Target:
 
 @dataclass(slots=True)
 class Metric:
-    """One line of the report. ``ratio`` is value / baseline when both exist."""
+    """One line of the report. ``ratio`` is value / baseline when both exist
+    (for a combined line, the median of the repeats' ratios); ``low``/``high``
+    are the min and max of the repeats' values, ``values``/``ratios`` each
+    repeat's, in order."""
 
     key: str
     label: str
@@ -53,12 +65,26 @@ class Metric:
     samples: int | None = None
     ratio: float | None = field(default=None)
     met: bool | None = field(default=None)
+    low: float | None = None
+    high: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+    repeats: int = 1
+    values: list[float | None] = field(default_factory=list)
+    ratios: list[float | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.value is not None and self.baseline not in (None, 0):
+        if self.ratio is None and self.value is not None and self.baseline not in (None, 0):
             self.ratio = self.value / self.baseline  # type: ignore[operator]
         if self.target is not None:
             self.met = self.target.met(self.value, self.ratio)
+        if not self.values:
+            self.values = [self.value]
+            self.ratios = [self.ratio]
+        if self.low is None and self.value is not None:
+            self.low = self.high = self.value
+        if self.ratio_low is None and self.ratio is not None:
+            self.ratio_low = self.ratio_high = self.ratio
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -69,6 +95,47 @@ class Metric:
 def failed(key: str, label: str, unit: str, error: str, target: Target | None = None) -> Metric:
     """A metric whose measurement broke: no value, the error as its note."""
     return Metric(key, label, None, unit, target=target, note=f"ERROR: {error}")
+
+
+def combine(repeats: Sequence[Sequence[Metric]]) -> list[Metric]:
+    """One metric per key from N repeats of a measurement (in first-seen order).
+
+    Medians of the values, baselines and per-repeat ratios, with min and max;
+    the note and sample count are the median repeat's. A repeat that could not
+    measure a figure is left out of its statistics and named in the note."""
+    by_key: dict[str, list[Metric]] = {}
+    for run in repeats:
+        for metric in run:
+            by_key.setdefault(metric.key, []).append(metric)
+    return [_combined(runs) for runs in by_key.values()]
+
+
+def _measured(values: Iterable[float | None]) -> list[float]:
+    return [v for v in values if v is not None and not math.isnan(v)]
+
+
+def _combined(runs: list[Metric]) -> Metric:
+    good = [m for m in runs if m.value is not None and not math.isnan(m.value)]
+    if not good:
+        first = runs[0]
+        return Metric(first.key, first.label, None, first.unit, target=first.target, note=first.note,
+                      repeats=len(runs), values=[None] * len(runs), ratios=[None] * len(runs))
+    values = _measured(m.value for m in good)
+    ratios = _measured(m.ratio for m in good)
+    baselines = _measured(m.baseline for m in good)
+    value = median(values)
+    middle = min(good, key=lambda m: abs((m.value or 0.0) - value))  # the median repeat
+    note = middle.note
+    if len(good) < len(runs):
+        errors = "; ".join(dict.fromkeys(m.note for m in runs if m not in good))
+        note = f"{note}; {len(runs) - len(good)} of {len(runs)} repeats failed: {errors}".lstrip("; ")
+    return Metric(middle.key, middle.label, value, middle.unit,
+                  baseline=median(baselines) if baselines else None, baseline_label=middle.baseline_label,
+                  target=middle.target, note=note, samples=middle.samples,
+                  ratio=median(ratios) if ratios else None,
+                  low=min(values), high=max(values),
+                  ratio_low=min(ratios) if ratios else None, ratio_high=max(ratios) if ratios else None,
+                  repeats=len(runs), values=[m.value for m in runs], ratios=[m.ratio for m in runs])
 
 
 # -- statistics -----------------------------------------------------------------------
@@ -119,16 +186,25 @@ def _with_unit(value: float | None, unit: str) -> str:
     return f"{text} {unit}" if unit and text != "-" else text
 
 
+def _span(low: float | None, high: float | None, fmt: str = "") -> str:
+    if low is None or high is None:
+        return "-"
+    if fmt:
+        return f"{low:{fmt}} - {high:{fmt}}"
+    return f"{_num(low)} - {_num(high)}"
+
+
 def table(metrics: Sequence[Metric], *, markdown: bool = False) -> str:
-    header = ["metric", "value", "baseline", "ratio", "target", "met?"]
+    """Median, min - max and the same for the ratio; the baseline is the median of its repeats."""
+    header = ["metric", "median", "min - max", "baseline", "ratio", "ratio min - max", "target", "met?"]
     rows = []
     for m in metrics:
         baseline = _with_unit(m.baseline, m.unit)
         if m.baseline is not None and m.baseline_label:
             baseline += f" ({m.baseline_label})"
         met = {True: "yes", False: "NO", None: "-"}[m.met] if m.target else "-"
-        rows.append([m.label, _with_unit(m.value, m.unit), baseline,
-                     f"{m.ratio:.2f}" if m.ratio is not None else "-",
+        rows.append([m.label, _with_unit(m.value, m.unit), _span(m.low, m.high), baseline,
+                     f"{m.ratio:.2f}" if m.ratio is not None else "-", _span(m.ratio_low, m.ratio_high, ".2f"),
                      str(m.target) if m.target else "-", met])
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -156,6 +232,8 @@ def machine() -> dict[str, object]:
         pass
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "load_after": load(),
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "python": sys.version.split()[0],
@@ -163,6 +241,27 @@ def machine() -> dict[str, object]:
         "textual": textual.__version__,
         "platform": platform.platform(),
     }
+
+
+def commit() -> str:
+    """The checked-out commit, ``-dirty`` when tracked files differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}-dirty" if dirty else head
+
+
+def load() -> str:
+    """The load averages (1, 5, 15 min), as ``uptime`` shows them."""
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def write_json(path: Path, metrics: Sequence[Metric], meta: dict[str, object]) -> None:

@@ -56,3 +56,20 @@ def test_importing_the_builder_loads_neither_textual_nor_the_client() -> None:
             " or m.startswith(('tmtui.api', 'tmtui.ui'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
+
+
+def test_building_the_app_imports_no_http_stack_until_the_first_request() -> None:
+    """The first frame needs no HTTP: httpx, httpcore and h11 are imported when the client
+    first sends (tmtui.api.lazy), not when it is built (a fifth of start-up); httpx's own
+    command-line tool (click, pygments, when installed) never."""
+    code = ("import sys, types; from tmtui.builder import build_app; from tmtui.config import Config\n"
+            "wanted = ('httpx', 'httpcore', 'h11', 'httpx_sse', 'click', 'pygments')\n"
+            "def loaded():  # really imported: not a lazy module, not a stand-in\n"
+            "    return sorted({m.split('.')[0] for m, module in sys.modules.items()\n"
+            "                   if m.split('.')[0] in wanted and type(module) is types.ModuleType})\n"
+            "app = build_app(Config(server='http://example.test'), persist=False)\n"
+            "print(loaded())\n"
+            "app.sync.client.http\n"  # what the first request does first
+            "print(loaded())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout) == (0, "[]\n['h11', 'httpcore', 'httpx']\n"), result.stderr

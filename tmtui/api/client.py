@@ -29,11 +29,10 @@ from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 import tmtui
 from tmtui.api import download, parse
 from tmtui.api.errors import ProtocolError
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import MetaListener, MetaRegistry, merge, meta_from_headers
 from tmtui.api.models import (
     DomainCatalog,
@@ -49,7 +48,11 @@ from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport, Sleep
 
 if TYPE_CHECKING:
+    import httpx
+
     from tmtui.api.events import MailboxEventStream
+else:
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 MIN_TIMEOUT, MAX_TIMEOUT = 10.0, 15.0
 DELETE_BATCH = 100  # server-side limit of ids per del_email request

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tmtui.api.errors import (
     ProtocolError,
@@ -23,9 +22,15 @@ from tmtui.api.errors import (
     TooLarge,
     TransportError,
 )
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import meta_from_headers
 from tmtui.api.secret import Secret
 from tmtui.api.transport import ApiTransport
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 # Called with each chunk; a result that is awaitable is awaited (an async sink),
 # any other is ignored (so a file's write() will do).

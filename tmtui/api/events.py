@@ -36,17 +36,21 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
-
-import httpx
-from httpx_sse import ServerSentEvent, aconnect_sse
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tmtui.api import parse
 from tmtui.api.errors import ProtocolError, RequestTimeout, TransportError
+from tmtui.api.lazy import httpx_module
 from tmtui.api.models import EventKind, MailboxEvent
 from tmtui.api.redact import install_log_redaction
 from tmtui.api.secret import Secret
 from tmtui.api.transport import MAX_ERROR_BYTES, error_for_response, read_capped
+
+if TYPE_CHECKING:
+    import httpx
+    from httpx_sse import ServerSentEvent
+else:
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
 
 log = logging.getLogger("tmtui.api")
 
@@ -180,6 +184,8 @@ class MailboxEventStream:
 
     async def connect(self) -> None:
         """Open the stream; raises the typed error for a refused or failed connect."""
+        from httpx_sse import aconnect_sse  # here: it imports httpx (tmtui.api.lazy)
+
         install_log_redaction()
         stack = AsyncExitStack()
         timeout = httpx.Timeout(self._client.timeout, read=self._read_timeout)

@@ -39,9 +39,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tmtui.api.errors import (
     STATUS_ERRORS,
@@ -54,15 +53,22 @@ from tmtui.api.errors import (
     ServerError,
     TransportError,
 )
+from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import MetaRegistry, meta_from_headers
 from tmtui.api.parse import decode_json
 from tmtui.api.secret import Secret
 
 log = logging.getLogger("tmtui.api")
 
+if TYPE_CHECKING:
+    import httpx
+
+    # One try: the response and its body, or None for a streamed body left unread.
+    Attempt = Callable[[], Awaitable[tuple[httpx.Response, bytes | None]]]
+else:
+    httpx = httpx_module()  # imported at the first request: tmtui.api.lazy
+
 Sleep = Callable[[float], Awaitable[None]]
-# One try: the response and its body, or None for a streamed body left unread.
-Attempt = Callable[[], Awaitable[tuple[httpx.Response, bytes | None]]]
 FormData = Mapping[str, str | list[str]]
 
 BACKOFF_BASE = 0.5
@@ -71,11 +77,32 @@ MAX_JSON_BYTES = 16 * 1024 * 1024  # far above any real page; stops a runaway bo
 MAX_ERROR_BYTES = 64 * 1024
 MAX_SERVER_ERROR_CHARS = 500
 
-# Failures where the request most likely never reached the application, or the
-# connection broke: safe to repeat for idempotent calls.
-_RETRYABLE_TRANSPORT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError,
-                        httpx.WriteError, httpx.RemoteProtocolError)
 _RETRYABLE_STATUS = frozenset({502, 503})
+
+
+def _retryable_transport(exc: BaseException) -> bool:
+    """The request most likely never reached the application, or the connection
+    broke: safe to repeat for idempotent calls."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError,
+                            httpx.WriteError, httpx.RemoteProtocolError))
+
+
+def check_base_url(base_url: str) -> None:
+    """The refusals of :func:`normalise_base_url` that need no httpx (so a client
+    can be built, and a bad URL refused, before the HTTP stack is imported)."""
+    try:
+        parts = urlsplit(base_url.strip())
+        host = parts.hostname
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a valid server URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValueError("the server URL must be http(s)://host[/prefix]")
+    if parts.query or parts.fragment:
+        raise ValueError("the server URL must not carry a query or fragment")
+    if "@" in parts.netloc:
+        raise ValueError("the server URL must not carry credentials")
+    if any(c.isspace() or not c.isprintable() for c in parts.netloc):
+        raise ValueError("not a valid server URL: the host has invisible or space characters")
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -169,31 +196,54 @@ class ApiTransport:
     def __init__(self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None,
                  max_retries: int, user_agent: str, meta: MetaRegistry, sleep: Sleep,
                  jitter: Callable[[], float], max_retry_after: float) -> None:
-        self.base_url = normalise_base_url(base_url)
+        check_base_url(base_url)
+        self._raw_base_url = base_url
+        self._base_url: str | None = None
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
         self.meta = meta
         self._sleep = sleep
         self._jitter = jitter
-        self.http = httpx.AsyncClient(
-            # Plain http never uses TLS (and redirects are off): skip loading the CA bundle.
-            verify=base_url.startswith("https://"),
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            follow_redirects=False,  # a redirected POST would lose its body
-            headers={
-                "User-Agent": user_agent,
-                "X-Requested-With": "XMLHttpRequest",
-                "Accept": "application/json",
-            },
-        )
+        self._custom_transport = transport
+        self._user_agent = user_agent
+        self._http: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def base_url(self) -> str:
+        """The normalised URL (httpx's parser, on first use: see :func:`check_base_url`)."""
+        if self._base_url is None:
+            self._base_url = normalise_base_url(self._raw_base_url)
+        return self._base_url
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The httpx client, built at the first request (importing httpx then)."""
+        if self._http is None:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._http = httpx.AsyncClient(
+                # Plain http never uses TLS (and redirects are off): skip loading the CA bundle.
+                verify=self.base_url.startswith("https://"),
+                timeout=httpx.Timeout(self.timeout),
+                transport=self._custom_transport,
+                follow_redirects=False,  # a redirected POST would lose its body
+                headers={
+                    "User-Agent": self._user_agent,
+                    "X-Requested-With": "XMLHttpRequest",
+                    "Accept": "application/json",
+                },
+            )
+        return self._http
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        self._closed = True
+        if self._http is not None:
+            await self._http.aclose()
 
     # --- public entry points ------------------------------------------------
 
@@ -291,7 +341,7 @@ class ApiTransport:
         except httpx.HTTPError as exc:
             self._log_failure(method, label, exc, started)
             error = TransportError(f"{label}: could not reach the server ({type(exc).__name__})")
-            return _Failure(error, isinstance(exc, _RETRYABLE_TRANSPORT), exc)
+            return _Failure(error, _retryable_transport(exc), exc)
         elapsed = (time.monotonic() - started) * 1000
         log.debug("%s %s -> %d in %.0f ms", method, label, response.status_code, elapsed)
         if response.is_success:

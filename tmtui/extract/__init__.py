@@ -31,7 +31,26 @@ Only the first ``MAX_SCAN`` characters are scanned, so a huge body costs no
 more than a big one.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from tmtui.extract.codes import CodeMatch, find_code
-from tmtui.extract.links import LinkKind, RankedLink, best_link, rank_links
+
+if TYPE_CHECKING:
+    from tmtui.extract.links import LinkKind, RankedLink, best_link, rank_links
+
+_LINKS = frozenset({"LinkKind", "RankedLink", "best_link", "rank_links"})
+
+
+def __getattr__(name: str) -> Any:
+    """The link ranking is imported when first asked for: the inbox's rows need
+    codes only, and its patterns are a few ms of start-up."""
+    if name in _LINKS:
+        from tmtui.extract import links
+
+        return getattr(links, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["CodeMatch", "LinkKind", "RankedLink", "best_link", "find_code", "rank_links"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -33,6 +34,9 @@ from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
 from tmtui.ui.screens.base import TmtuiScreen
 
+if TYPE_CHECKING:
+    from tmtui.render.pool import ConverterPool
+
 T = TypeVar("T")
 Banner = str | Callable[[str | None], str]  # a line, or a line for a mailbox (the demo's)
 
@@ -44,6 +48,14 @@ def css_path() -> Path:
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("tmtui.tcss is missing from the installation")
+
+
+CONVERTER_DELAY = 1.0  # seconds after mount: start-up and the first listing come first
+
+
+def _settle_collector() -> None:
+    gc.freeze()
+    gc.enable()
 
 
 class TmtuiApp(App[None]):
@@ -72,28 +84,42 @@ class TmtuiApp(App[None]):
         self.announcer = Announcer(self, self.store, config)
 
     def on_mount(self) -> None:
-        from tmtui.ui.screens.picker import PickerScreen
-
         self._apply_theme()
         self.store.subscribe(self._store_changed)
         warning = self.sync.load_saved(self.saved)
         if warning:
             self.startup_warnings.append(warning)
-        self.run_worker(self.sync.run(), name="sync", group="sync",
-                        exclusive=True, exit_on_error=False)
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.announcer.rules = start_rules(self, self.config, self.sync)  # new mail goes to them too
         start = self.start_address.lower() if self.start_address else None
         if start and start in self.store:
-            self.open_inbox(start)  # saved: straight in; the picker is built when needed
+            self.open_inbox(start)  # saved: straight in; the picker is imported and built when needed
         else:
+            from tmtui.ui.screens.picker import PickerScreen
+
             self.push_screen(PickerScreen(auto_create=not self.store.mailboxes and not start))
             if start:
                 self.run_worker(self._open_start_address(start), exit_on_error=False)
         # Start-up objects live as long as the app: keep them out of the collector's
-        # full passes, whose 50 ms pauses otherwise land while mail arrives.
-        self.set_timer(0.5, gc.freeze)
+        # full passes, whose 50 ms pauses otherwise land while mail arrives. `tmtui`
+        # starts with the collector off (launch.run_tui): on again from here.
+        self.set_timer(0.5, _settle_collector)
+        self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now the sync core, whose first request
+        builds the HTTP stack (a fifth of start-up, which that frame does not need)."""
+        self.run_worker(self.sync.run(), name="sync", group="sync", exclusive=True, exit_on_error=False)
+
+    @cached_property
+    def converter(self) -> ConverterPool:
+        """Converts mail bodies in a worker process, so the UI's GIL never holds
+        html2text (``await app.converter.render(html)``, or ``.html_to_text(html)``
+        from a thread worker). Spawned a second after mount, not on the first frame's path."""
+        from tmtui.render.pool import ConverterPool
+
+        return ConverterPool()
 
     @property
     def banner(self) -> str | None:
@@ -230,4 +256,6 @@ class TmtuiApp(App[None]):
     async def on_unmount(self) -> None:
         if self.announcer.rules is not None:
             await self.announcer.rules.aclose()  # pending deletions dropped, programs stopped
+        if "converter" in self.__dict__:  # built (cached_property): stop its worker
+            self.converter.close()
         await self.sync.close()  # the sync core owns the client and closes it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from tmtui.files import Sink, save_atomically
 if TYPE_CHECKING:
     from tmtui.ui.screens.reader import ReaderScreen
 
+PROGRESS_INTERVAL = 1 / 30  # seconds between two updates of the progress bar
+
 
 async def save_attachment(screen: ReaderScreen, message: Message, attachment: Attachment) -> Path | None:
     """Returns the saved path, or None after telling the user why it failed."""
@@ -21,8 +24,15 @@ async def save_attachment(screen: ReaderScreen, message: Message, attachment: At
     bar.display = True
     bar.update(total=attachment.size or None, progress=0)
 
+    shown = [0.0]  # when the bar was last updated
+
     def progress(received: int, total: int | None) -> None:
-        bar.update(total=total or attachment.size or None, progress=received)
+        # Chunks come every 64 KB: a fast download would update the bar ~80 times
+        # per 5 MB. Frames come at most 60 times a second, so more is wasted work.
+        now = time.monotonic()
+        if now - shown[0] >= PROGRESS_INTERVAL or (total is not None and received >= total):
+            shown[0] = now
+            bar.update(total=total or attachment.size or None, progress=received)
 
     async def write(sink: Sink) -> int:
         return await app.sync.download(screen.address, message.id, attachment.name, sink,
