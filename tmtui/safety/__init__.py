@@ -23,17 +23,28 @@ terminal, a browser or the file system. Choices, applied consistently:
 * Square brackets and every other printable character stay exactly as
   written: markup safety is the display layer's job (``Text(value)``,
   ``markup=False``).
+* One-line text measures the same for Rich (Textual's layout) and the
+  terminal (wcwidth): every ``Default_Ignorable_Code_Point`` goes everywhere,
+  and in one-line text any grapheme the two measure differently becomes
+  ``U+FFFD`` (:mod:`tmtui.safety.width`).
 * A URL is offered only if it is absolute ``http``, ``https`` or ``mailto``
   (:func:`safe_url`), with anything invisible or Markdown-significant
-  percent-encoded.
+  percent-encoded; links are shown host first, flagged when they hide where
+  they go, and copied with shell metacharacters encoded (:mod:`tmtui.safety.links`).
+* Anything copied goes through :func:`copy_safe` (:mod:`tmtui.safety.clipboard`).
+* Addresses and domains from the server follow a grammar; a sender whose
+  display name lies about the address is unmasked (:mod:`tmtui.safety.addresses`).
 
 :func:`sanitize_text` is idempotent and linear in time (regexes without
 nested quantifiers, plain ``str.replace``).
 """
 
+from tmtui.safety.addresses import SenderView, is_address, is_domain, is_local_part, sender_view
+from tmtui.safety.clipboard import copy_safe
 from tmtui.safety.filenames import MAX_NAME_BYTES, numbered_name, safe_filename, unique_path
 from tmtui.safety.text import ELLIPSIS, MAX_COMBINING, sanitize_line, sanitize_text
 from tmtui.safety.urls import MAX_URL, SAFE_SCHEMES, safe_url
+from tmtui.safety.width import cell_width, fit_cells
 
 __all__ = [
     "ELLIPSIS",
@@ -41,10 +52,18 @@ __all__ = [
     "MAX_NAME_BYTES",
     "MAX_URL",
     "SAFE_SCHEMES",
+    "SenderView",
+    "cell_width",
+    "copy_safe",
+    "fit_cells",
+    "is_address",
+    "is_domain",
+    "is_local_part",
     "numbered_name",
     "safe_filename",
     "safe_url",
     "sanitize_line",
     "sanitize_text",
+    "sender_view",
     "unique_path",
 ]

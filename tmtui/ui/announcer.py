@@ -17,7 +17,7 @@ from textual.timer import Timer
 
 from tmtui.api.models import MessageSummary
 from tmtui.config import Config
-from tmtui.safety import sanitize_line
+from tmtui.safety import copy_safe, sanitize_line
 from tmtui.store import Change, SessionStore
 from tmtui.ui import terminal
 
@@ -66,7 +66,7 @@ class Announcer:
 
         code = find_code(newest.subject, newest.excerpt)
         if code is not None:
-            self.app.copy_to_clipboard(code.value)
+            self.app.copy_to_clipboard(copy_safe(code.value))
             self.app.notify(f"Copied code {sanitize_line(code.value, 20)}", markup=False)
 
     def _flush(self, address: str) -> None:

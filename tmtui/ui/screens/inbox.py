@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
-from tmtui.safety import sanitize_line
+from tmtui.safety import copy_safe, sanitize_line
 from tmtui.store import Mailbox
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
@@ -50,7 +50,7 @@ class InboxScreen(TmtuiScreen[None]):
     def __init__(self, address: str) -> None:
         super().__init__()
         self.address = address
-        self.title = address
+        self.title = sanitize_line(address, 80)
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
 
     def compose(self) -> ComposeResult:
@@ -179,8 +179,8 @@ class InboxScreen(TmtuiScreen[None]):
         self.query_one(MessageList).focus()
 
     def action_copy_address(self) -> None:
-        self.app.copy_to_clipboard(self.address)
-        self.notify(f"Copied {self.address}", markup=False)
+        self.app.copy_to_clipboard(copy_safe(self.address))
+        self.notify(f"Copied {sanitize_line(self.address, 80)}", markup=False)
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)

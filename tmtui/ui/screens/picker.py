@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
-from tmtui.safety import sanitize_line
+from tmtui.safety import copy_safe, sanitize_line
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
@@ -115,7 +115,7 @@ class PickerScreen(TmtuiScreen[None]):
     async def create(self, domain: str | None) -> None:
         address = await self.tapp.attempt(self.tapp.sync.create(domain))
         if address:
-            self.notify(f"Created {address}", markup=False)
+            self.notify(f"Created {sanitize_line(address, 80)}", markup=False)
             self.tapp.open_inbox(address)
 
     async def _claim(self, address: str, claim: Callable[[bool], Awaitable[str]]) -> None:
@@ -165,5 +165,5 @@ class PickerScreen(TmtuiScreen[None]):
 
     def action_copy(self) -> None:
         if self.selected:
-            self.app.copy_to_clipboard(self.selected)
-            self.notify(f"Copied {self.selected}", markup=False)
+            self.app.copy_to_clipboard(copy_safe(self.selected))
+            self.notify(f"Copied {sanitize_line(self.selected, 80)}", markup=False)
