@@ -22,7 +22,8 @@ from tmtui.api.models import Message
 from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
 from tmtui.humanize import format_size
 from tmtui.render import Rendered, fold_long_lines, html_to_text
-from tmtui.safety import safe_url, sanitize_line, sanitize_text
+from tmtui.safety import copy_safe, safe_url, sanitize_line, sanitize_text
+from tmtui.safety.links import copy_url, inspect_link, link_line
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.screens.base import TmtuiScreen
@@ -181,8 +182,12 @@ class ReaderScreen(TmtuiScreen[str | None]):
             if self.code:
                 text.append("   ")
             text.append("Link ", style="bold")
-            text.append(sanitize_line(self.link.url, max_len=70), style="underline")
-            text.append("  Y copies", style="dim")
+            view = inspect_link(self.link.url, self.link.label)
+            text.append(view.line(70) if view else "", style="underline")
+            if view and view.flagged:
+                text.append("  flagged: l to choose it", style="bold red")
+            else:
+                text.append("  Y copies", style="dim")
         box.update(text)
 
     # Actions ---------------------------------------------------------------------
@@ -191,15 +196,22 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.code is None:
             self.notify("No one-time code found in this message", timeout=3)
             return
-        self.app.copy_to_clipboard(self.code.value)
+        self.app.copy_to_clipboard(copy_safe(self.code.value))
         self.notify(f"Copied code {sanitize_line(self.code.value, max_len=20)}", markup=False)
 
     def action_copy_link(self) -> None:
         if self.link is None:
             self.notify("No confirmation link found in this message (l lists all links)", timeout=3)
             return
-        self.app.copy_to_clipboard(self.link.url)
-        self.notify(f"Copied {sanitize_line(self.link.url, max_len=80)}", markup=False)
+        view = inspect_link(self.link.url, self.link.label)
+        if view is None or view.flagged:
+            # One key must not copy a link that hides where it goes: say why, offer l.
+            why = ", ".join(view.flags) if view else "not http, https or mailto"
+            self.notify(f"Not copied: the link is flagged ({sanitize_line(why, 80)}). "
+                        "l shows it; copy it from there if you trust it.", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(copy_url(self.link.url))
+        self.notify(f"Copied {link_line(self.link.url, self.link.label, 80)}", markup=False)
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -261,8 +273,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
         if url:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+            self.app.copy_to_clipboard(copy_url(url))
+            self.notify(f"Copied {link_line(url, max_len=80)}", markup=False)
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -271,8 +283,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if url is None:
             self.notify("That link is not http, https or mailto; not copied", timeout=3)
             return
-        self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+        self.app.copy_to_clipboard(copy_url(url))
+        self.notify(f"Copied {link_line(url, max_len=80)}", markup=False)
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def action_save(self) -> None:
@@ -293,7 +305,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             path = await save_attachment(self, message, message.attachments[index])
             if path is None:
                 break
-            self.notify(f"Saved {path}", markup=False, timeout=8)
+            self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
 
 
 def _local(stamp: datetime) -> str:
