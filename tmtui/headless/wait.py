@@ -14,10 +14,14 @@ fetches every mail it reports, which marks it read on the server, so the next
 ``wait`` does not report it again.
 
 Among new mail, oldest first, the first one whose sender and subject match
-``--from`` / ``--subject`` wins. The service's own welcome mail (subject ending
-in "TempMail MMO") never matches unless ``--from`` or ``--subject`` is given.
-With ``--otp`` / ``--link`` a match without a code / link is reported on
-stderr and skipped.
+``--from`` / ``--from-name`` / ``--subject`` wins. ``--from`` matches the
+sender's *address* only: a display name is the sender's to write
+(``"noreply@github.com" <attacker@evil.test>``), so it is matched only when
+asked for with ``--from-name``. The service's own welcome mail (subject ending
+in "TempMail MMO") never matches unless one of them is given. With ``--otp`` /
+``--link`` a match without a code / link is reported on stderr and skipped,
+and so is a code that the parts of the mail disagree on
+(:mod:`tmtui.extract.pick`).
 
 The mailbox is kept current by the client core's watcher, exactly as in the
 TUI (:mod:`tmtui.sync.watcher`): a refused stream (429 / 503) polls at once; a
@@ -40,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 
 from tmtui.api.errors import NotFound
 from tmtui.api.models import MessageSummary
-from tmtui.extract import best_link, find_code
+from tmtui.extract import best_link, mail_code
 from tmtui.headless import (
     EXIT_NOT_FOUND,
     EXIT_NOTHING_FOUND,
@@ -52,7 +56,7 @@ from tmtui.headless import (
 from tmtui.headless.commands import render
 from tmtui.headless.output import is_tty, message_line, say
 from tmtui.headless.session import Context, HeadlessError, warn
-from tmtui.safety import sanitize_line
+from tmtui.safety import sanitize_line, sender_view
 from tmtui.store import Change, Mailbox, newest_first
 
 WELCOME_SUFFIX = "tempmail mmo"
@@ -60,14 +64,17 @@ WELCOME_SUFFIX = "tempmail mmo"
 
 @dataclass(frozen=True, slots=True)
 class Criteria:
-    sender: re.Pattern[str] | None
+    sender: re.Pattern[str] | None  # matched against the sender's address only
     subject: re.Pattern[str] | None
     form: str | None  # "otp" | "link" | "json" | None (an inbox line)
+    sender_name: re.Pattern[str] | None = None  # matched against the display name
 
     def matches(self, message: MessageSummary) -> bool:
-        if self.sender is None and self.subject is None:
+        if self.sender is None and self.subject is None and self.sender_name is None:
             return not message.subject.strip().lower().endswith(WELCOME_SUFFIX)
-        return ((self.sender is None or self.sender.search(message.sender) is not None)
+        view = sender_view(message.sender)
+        return ((self.sender is None or (bool(view.address) and self.sender.search(view.address) is not None))
+                and (self.sender_name is None or self.sender_name.search(view.name) is not None)
                 and (self.subject is None or self.subject.search(message.subject) is not None))
 
 
@@ -81,7 +88,8 @@ def _regex(option: str, value: str | None) -> re.Pattern[str] | None:
 
 
 def criteria(args: argparse.Namespace) -> Criteria:
-    return Criteria(_regex("--from", args.sender), _regex("--subject", args.subject), args.form)
+    return Criteria(_regex("--from", args.sender), _regex("--subject", args.subject), args.form,
+                    _regex("--from-name", getattr(args, "sender_name", None)))
 
 
 class Waiter:
@@ -173,9 +181,15 @@ class Waiter:
             return message_line(summary, tty=is_tty())
         rendered = await render(mail)
         if form == "json":
-            return schema.dumps(schema.message(self.address, mail, rendered), pretty=is_tty())
+            return schema.dumps(schema.message(self.address, mail, rendered, summary.excerpt), pretty=is_tty())
         if form == "otp":
-            code = find_code(mail.subject, rendered.text)
+            code = mail_code(mail.subject, summary.excerpt, rendered.text)
+            if code is not None and code.uncertain:
+                self.without += 1
+                warn(f"mail {sanitize_line(summary.id, 40)} shows different codes in its parts "
+                     f"({sanitize_line(code.value, 20)}, {sanitize_line(code.other, 20) or 'none'}); "
+                     "not printed, still waiting")
+                return None
             if code is not None:
                 return sanitize_line(code.value, 40)
         else:

@@ -64,7 +64,7 @@ class TmtuiApp(App[None]):
         self.startup_warnings = list(warnings)
         self.persist = sync.persist
         self.banner = banner
-        self.announcer = Announcer(self, self.store, config)
+        self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
 
     def on_mount(self) -> None:
         from tmtui.ui.screens.picker import PickerScreen

@@ -19,10 +19,11 @@ from textual.widgets import (
 )
 
 from tmtui.api.models import Message
-from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
+from tmtui.extract import CodeMatch, RankedLink, best_link, mail_code
 from tmtui.humanize import format_size
 from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import copy_safe, safe_url, sanitize_line, sanitize_text
+from tmtui.safety.addresses import sender_line, sender_view
 from tmtui.safety.links import copy_url, inspect_link, link_line
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
@@ -95,12 +96,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         self.message = message
         self.show_headers(message)
-        self.convert(message)
+        mailbox = self.tapp.store.get(self.address)
+        index = mailbox.index_of(message.id) if mailbox else None
+        self.convert(message, mailbox.messages[index].excerpt if mailbox and index is not None else "")
 
     @work(thread=True, group="reader-convert", exclusive=True, exit_on_error=False)
-    def convert(self, message: Message) -> None:
+    def convert(self, message: Message, excerpt: str = "") -> None:
         rendered = html_to_text(message.html)
-        code = find_code(message.subject, rendered.text)
+        code = mail_code(message.subject, excerpt, rendered.text)
         link = best_link(rendered.links, rendered.text)
         # The text views are prepared here too: a large body is folded to the
         # screen's width so the text widget need not wrap it on the UI thread.
@@ -112,11 +115,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def show_headers(self, message: Message) -> None:
         header = Text()
-        for label, value in (("From", message.sender), ("To", self.address),
+        sender = sender_view(message.sender)
+        for label, value in (("From", sender_line(message.sender, 500, full=True)), ("To", self.address),
                              ("Subject", message.subject or "(no subject)"),
                              ("Date", _local(message.timestamp))):
             header.append(f"{label:>8}: ", style="bold")
             header.append(sanitize_line(value, max_len=500))
+            if label == "From" and sender.flagged:
+                header.append(f"  {sanitize_line(sender.warning, 200)}", style="bold red")
             header.append("\n")
         header.rstrip()
         if message.id.lower().startswith("junk:"):
@@ -177,6 +183,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.code:
             text.append("Code ", style="bold")
             text.append(sanitize_line(self.code.value, max_len=20), style="bold reverse")
+            if self.code.uncertain:
+                text.append(f"  ! {_disagreement(self.code)}", style="bold red")
             text.append("  y copies", style="dim")
         if self.link:
             if self.code:
@@ -197,7 +205,9 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.notify("No one-time code found in this message", timeout=3)
             return
         self.app.copy_to_clipboard(copy_safe(self.code.value))
-        self.notify(f"Copied code {sanitize_line(self.code.value, max_len=20)}", markup=False)
+        careful = f"; careful, {_disagreement(self.code)}" if self.code.uncertain else ""
+        self.notify(f"Copied code {sanitize_line(self.code.value, max_len=20)}{careful}", markup=False,
+                    severity="warning" if careful else "information")
 
     def action_copy_link(self) -> None:
         if self.link is None:
@@ -306,6 +316,11 @@ class ReaderScreen(TmtuiScreen[str | None]):
             if path is None:
                 break
             self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
+
+
+def _disagreement(code: CodeMatch) -> str:
+    other = f"shows {sanitize_line(code.other, 20)}" if code.other else "shows no code"
+    return f"another part of this mail {other}"
 
 
 def _local(stamp: datetime) -> str:
