@@ -19,13 +19,19 @@ import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-__all__ = ["SenderView", "is_address", "is_domain", "is_local_part", "sender_address", "sender_view"]
+from tmtui.safety.text import sanitize_line
+from tmtui.safety.width import cell_width
+
+__all__ = ["SenderView", "is_address", "is_domain", "is_local_part", "sender_address", "sender_line", "sender_view"]
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"(?=[^\n]{{1,253}}\Z){_LABEL}(?:\.{_LABEL})*\Z")
 _LOCAL = re.compile(r"(?=[^\n]{1,64}\Z)[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*\Z")
-# Something in a display name that reads like a host: a dotted word ending in letters.
+# Something in a display name that reads like a host: a dotted word ending in letters
+# (but not in a file or language extension: "Node.js", "README.md").
 _NAMED_HOST = re.compile(r"(?<![\w.-])((?:[\w-]+\.)+[^\W\d_]{2,})(?![\w-])")
+_NOT_TLD = frozenset({"js", "ts", "py", "rb", "rs", "md", "txt", "exe", "pdf", "html", "htm", "php", "jsx",
+                      "tsx", "json", "xml", "yml", "yaml", "cpp", "java", "vue", "net.js"})
 
 
 def is_domain(value: str) -> bool:
@@ -88,6 +94,29 @@ def sender_view(sender: str) -> SenderView:
     if "@" in name or "\uff20" in name or "\ufe6b" in name:
         return SenderView(name, address, f"{name} <{address}>", f"the name is an address; the sender is {address}")
     for named in _NAMED_HOST.findall(name):
-        if not _same_site(named, domain):
+        if named.rpartition(".")[2].lower() not in _NOT_TLD and not _same_site(named, domain):
             return SenderView(name, address, f"{name} <{address}>", f"the name says {named}; the sender is {address}")
     return SenderView(name, address, name)
+
+
+def sender_line(sender: str, max_len: int = 80, *, full: bool = False, narrow: bool = False) -> str:
+    """One sanitised line for a ``From`` value, at most ``max_len`` cells; the
+    address is never the part that is cut.
+
+    Normally the display name alone (``full``: ``name <address>``). A flagged
+    sender always shows ``! name <address>``, or ``! address (name)`` when
+    ``narrow`` (a column that would cut the end: the address comes first).
+    """
+    view = sender_view(sender)
+    if not view.flagged and not full:
+        return sanitize_line(view.text, max_len)
+    flag = "! " if view.flagged else ""
+    if not view.address:
+        return sanitize_line(flag + view.text, max_len)
+    if narrow and view.flagged:
+        room = max_len - cell_width(flag + view.address) - 3
+        name = sanitize_line(view.name, room) if view.name and room > 1 else ""
+        return sanitize_line(flag + view.address + (f" ({name})" if name else ""), max(max_len, 1))
+    room = max_len - cell_width(flag + view.address) - 3
+    name = sanitize_line(view.name, room) if view.name and room > 1 else ""
+    return sanitize_line(f"{flag}{name} <{view.address}>" if name else flag + view.address, max(max_len, 1))
