@@ -117,7 +117,7 @@ async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
         except OSError as exc:
             raise HeadlessError(EXIT_LOCAL, f"cannot save {sanitize_line(attachment.name, 120)} in "
                                             f"{directory}: {exc.strerror or exc}") from None
-        say(str(path))
+        say(str(path.absolute()))  # one absolute path a line; the name never starts with "-"
     return EXIT_OK
 
 

@@ -50,7 +50,8 @@ def safe_filename(name: str, *, fallback: str = "attachment") -> str:
     Keeps only the base name (``/`` and ``\\`` both separate), removes control
     sequences and invisible characters, turns other controls and the
     characters Windows forbids into ``_``, trims spaces and trailing dots,
-    prefixes ``_`` to hidden names (``.bashrc``) and Windows device names
+    prefixes ``_`` to hidden names (``.bashrc``), names that look like command
+    options (``-rf``, ``--output=x``) and Windows device names
     (``CON``, ``lpt1.log``), and keeps the result within 255 UTF-8 bytes with
     its extension. Empty or dots-only names become ``fallback``. Never empty,
     ``.`` or ``..``; idempotent.
@@ -64,7 +65,8 @@ def safe_filename(name: str, *, fallback: str = "attachment") -> str:
     text = _trim(_WINDOWS_ILLEGAL.sub("_", text))
     if not text.strip("."):
         return "attachment" if fallback == "attachment" else safe_filename(fallback)
-    if text.startswith("."):
+    if text.startswith((".", "-")):
+        # Hidden (.bashrc), or read as an option by whatever gets the name (rm -rf, --output=x).
         text = "_" + text
     stem, suffix = _split_suffix(text)
     if stem.split(".")[0].rstrip().upper() in _WINDOWS_DEVICES:
