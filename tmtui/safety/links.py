@@ -44,9 +44,10 @@ _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # IDNA lab
 _HOST_TEXT = re.compile(r"(?:https?://)?(?:[^\s/@]*@)?((?:[\w-]+\.)+[^\W\d_]{2,})\.?(?![\w-])")
 _IPV4_LAST = re.compile(r"(?:0x[0-9a-f]*|\d+)", re.I)
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-# What a shell acts on, beyond what safe_url already encodes (space, quotes, < > \ ` | ^ { }).
-_SHELL = re.compile(r"[$();'!]|&(?![a-z0-9_]+=)|&(?=(?:path|fpath|cdpath|manpath|mailpath|module_path|"
-                    r"prompt|histchars|psvar|watch)=)")
+# What a shell acts on (safe_url encodes most of it already; a host rewritten to its
+# looked-up form must not bring any back).
+_SHELL = re.compile(r"""[\s$();'"\\`|<>!{}^]|&(?![a-z0-9_]+=)"""
+                    r"|&(?=(?:path|fpath|cdpath|manpath|mailpath|module_path|prompt|histchars|psvar|watch)=)")
 _SCRIPT_GROUPS = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "CJK": "CJK", "HANGUL": "CJK",
                   "KATAKANA-HIRAGANA": "CJK", "IDEOGRAPHIC": "CJK", "HALFWIDTH": "CJK"}
 
@@ -151,8 +152,8 @@ def _flags(scheme: str, userinfo: str, host: str, port: str, unicode_host: str, 
         flags.append("not a host name")
     if port and port != DEFAULT_PORTS.get(scheme):
         flags.append(f"port {sanitize_line(port, 12)}")
-    if len(_scripts(unicode_host)) > 1:
-        flags.append("mixed scripts")
+    if any(len(_scripts(label)) > 1 for label in unicode_host.split(".")):
+        flags.append("mixed scripts")  # within one label: a Cyrillic a (U+0430) among Latin letters
     named = _label_host(label)
     if named and host and not _same_site(named, host):
         flags.append(f"text says {named}")
@@ -178,7 +179,7 @@ def inspect_link(url: str | None, label: str = "") -> LinkView | None:
     host, unicode_host = (raw_host, "") if raw_host.startswith("[") else _ascii_host(raw_host)
     flags = _flags(scheme, userinfo, host, port, unicode_host, label)
     lookup = ""
-    if unicode_host or not raw_host.isascii() or raw_host != netloc.rpartition("@")[2].partition(":")[0]:
+    if "not a host name" not in flags and host != netloc.rpartition("@")[2].partition(":")[0]:
         # Copy what the browser will look up (punycode, plain dots), not the look-alike.
         netloc_ascii = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port else "")
         lookup = safe.replace(netloc, netloc_ascii, 1)

@@ -51,6 +51,13 @@ def safe_url(url: str | None) -> str | None:
     if scheme == "mailto":
         if not rest.strip("/"):
             return None
-    elif not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
+    elif not rest.startswith("//") or not _host_of(rest[2:]):
         return None
     return f"{scheme}:{rest}"
+
+
+def _host_of(authority_and_rest: str) -> str:
+    """The host of ``user@host:port/path...`` ("" when there is none: ``https://@``)."""
+    authority = re.split(r"[/?#]", authority_and_rest, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    return host if host.startswith("[") else host.partition(":")[0]
