@@ -79,3 +79,29 @@ def test_invisible_padding_is_cleaned_before_the_cut() -> None:
     subject = "\u200b\u3164\ufe0f\u2060" * 5000 + "Your code is 482913"
     assert sanitize_line(subject, 80) == "Your code is 482913"
     assert sanitize_line("x" + "\u034f" * 10_000 + " tail", 40) == "x tail"
+
+
+async def test_every_inbox_row_is_as_wide_on_the_terminal_as_on_the_screen(server, tmp_path) -> None:
+    """A terminal draws a row with wcwidth; Textual laid it out with Rich. With fillers,
+    lone skin tones and odd flags in the subject, they must still agree cell for cell."""
+    from tests.support.mail import build_mail, deliver
+    from tests.support.waiting import screen_text, until
+    from tmtui.builder import build_app
+    from tmtui.config import Config
+
+    app = build_app(Config(server=server.base_url, download_dir=tmp_path / "downloads"), saved=(),
+                    persist=False)
+    width = 100
+    async with app.run_test(size=(width, 24)) as pilot:
+        store = app.store
+        await until(lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live", 20, what="live")
+        address = store.mailboxes[0].address
+        subject = "Invoice" + "\U0001f3fd\u3164\U0001f1eb" * 40 + " due"
+        await deliver(server.smtp_port, address, build_mail(
+            address, subject=subject, sender='"Billing' + "\uffa0" * 60 + '" <billing@shop.test>'))
+        await until(lambda: "Invoice" in screen_text(pilot), 20, what="the row")
+        await pilot.pause(0.1)
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        row = next(r for r in rows if "Invoice" in r)
+        assert wcswidth(row) == cell_len(row) == width, row
+        assert row.rstrip().endswith("just now")  # the time column stays in its place
