@@ -37,7 +37,7 @@ from tmtui.safety.text import sanitize_line
 from tmtui.safety.urls import safe_url
 from tmtui.safety.width import cell_width
 
-__all__ = ["LinkView", "copy_url", "inspect_link", "link_line"]
+__all__ = ["LinkView", "copied_line", "copy_url", "inspect_link", "link_line"]
 
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})  # IDNA label separators
@@ -78,10 +78,11 @@ class LinkView:
         flags = f" ({', '.join(self.flags)})" if self.flags else ""
         return f"{'! ' if self.flagged else ''}{host}{flags}"
 
-    def line(self, max_len: int = 80) -> str:
-        """Host first, then the URL cut to what room is left (at least 12 cells)."""
+    def line(self, max_len: int = 80, *, copied: bool = False) -> str:
+        """Host first, then the URL cut to what room is left (at least 12 cells);
+        ``copied``: the URL as it went on the clipboard (:attr:`copy`)."""
         head = self.head()
-        return f"{head}  {sanitize_line(self.url, max(12, max_len - cell_width(head) - 2))}"
+        return f"{head}  {sanitize_line(self.copy if copied else self.url, max(12, max_len - cell_width(head) - 2))}"
 
 
 def _split_host(netloc: str) -> tuple[str, str, str]:
@@ -198,3 +199,9 @@ def link_line(url: str, label: str = "", max_len: int = 80) -> str:
     """One line for ``url``: host first (:meth:`LinkView.line`); "" if not offered."""
     view = inspect_link(url, label)
     return "" if view is None else view.line(max_len)
+
+
+def copied_line(url: str, label: str = "", max_len: int = 80) -> str:
+    """What a "Copied ..." notice shows: host first, then the URL exactly as copied."""
+    view = inspect_link(url, label)
+    return "" if view is None else view.line(max_len, copied=True)

@@ -24,7 +24,7 @@ from tmtui.humanize import format_size
 from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import copy_safe, safe_url, sanitize_line, sanitize_text
 from tmtui.safety.addresses import sender_line, sender_view
-from tmtui.safety.links import copy_url, inspect_link, link_line
+from tmtui.safety.links import copied_line, copy_url, inspect_link
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.screens.base import TmtuiScreen
@@ -191,11 +191,10 @@ class ReaderScreen(TmtuiScreen[str | None]):
                 text.append("   ")
             text.append("Link ", style="bold")
             view = inspect_link(self.link.url, self.link.label)
-            text.append(view.line(70) if view else "", style="underline")
-            if view and view.flagged:
-                text.append("  flagged: l to choose it", style="bold red")
-            else:
-                text.append("  Y copies", style="dim")
+            hint = "  flagged: l to choose it" if view is None or view.flagged else "  Y copies"
+            room = self.size.width - text.cell_len - len(hint) - 9  # "Link ", padding: the URL gets the rest
+            text.append(view.line(room) if view else "", style="underline")
+            text.append(hint, style="dim" if view and not view.flagged else "bold red")
         box.update(text)
 
     # Actions ---------------------------------------------------------------------
@@ -221,7 +220,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
                         "l shows it; copy it from there if you trust it.", severity="warning", markup=False)
             return
         self.app.copy_to_clipboard(copy_url(self.link.url))
-        self.notify(f"Copied {link_line(self.link.url, self.link.label, 80)}", markup=False)
+        self.notify(f"Copied {copied_line(self.link.url, self.link.label, 80)}", markup=False)
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -284,7 +283,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
         if url:
             self.app.copy_to_clipboard(copy_url(url))
-            self.notify(f"Copied {link_line(url, max_len=80)}", markup=False)
+            self.notify(f"Copied {copied_line(url, max_len=80)}", markup=False)
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -294,7 +293,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.notify("That link is not http, https or mailto; not copied", timeout=3)
             return
         self.app.copy_to_clipboard(copy_url(url))
-        self.notify(f"Copied {link_line(url, max_len=80)}", markup=False)
+        self.notify(f"Copied {copied_line(url, max_len=80)}", markup=False)
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def action_save(self) -> None:
