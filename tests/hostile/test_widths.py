@@ -7,6 +7,7 @@ invisible to Rich pushes the real address or a row's columns off the screen.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -105,3 +106,14 @@ async def test_every_inbox_row_is_as_wide_on_the_terminal_as_on_the_screen(serve
         row = next(r for r in rows if "Invoice" in r)
         assert wcswidth(row) == cell_len(row) == width, row
         assert row.rstrip().endswith("just now")  # the time column stays in its place
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_tmtui_inbox_prints_no_filler(tty: bool) -> None:
+    """`tmtui inbox` printed 130 U+3164 of one padded sender."""
+    from tmtui.headless.output import message_line
+
+    line = message_line(summary(subject="Hi" + "\u3164" * 130, sender='"Bank' + "\u3164" * 130 + '" <b@bank.test>'),
+                        tty=tty)
+    assert ("\u3164" not in line and "b@bank.test" in line) or tty
+    assert "\u3164" not in line
