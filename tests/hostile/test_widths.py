@@ -115,5 +115,4 @@ def test_tmtui_inbox_prints_no_filler(tty: bool) -> None:
 
     line = message_line(summary(subject="Hi" + "\u3164" * 130, sender='"Bank' + "\u3164" * 130 + '" <b@bank.test>'),
                         tty=tty)
-    assert ("\u3164" not in line and "b@bank.test" in line) or tty
-    assert "\u3164" not in line
+    assert "\u3164" not in line and "Bank <b@bank.test>" in line
