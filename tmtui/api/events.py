@@ -121,7 +121,7 @@ def parse_event(name: str, data: str, retry_ms: int | None) -> MailboxEvent | No
     prev = payload.get("prevCount", payload.get("prev_count"))
     return MailboxEvent(
         kind=kind,
-        email=_lenient(lambda: parse.opt_address(payload, "email", what), "", "email"),
+        email=_lenient(lambda: parse.opt_str(payload, "email", what), "", "email"),
         ts=_ts(payload),
         connected=_lenient(lambda: None if payload.get("connected") is None
                            else parse.opt_bool(payload, "connected", what), None, "connected"),

@@ -166,14 +166,6 @@ def req_str(obj: Mapping[str, Any], key: str, what: str) -> str:
     return value
 
 
-def opt_address(obj: Mapping[str, Any], key: str, what: str) -> str:
-    """An optional address field ("" when absent); ProtocolError when it breaks the grammar."""
-    value = opt_str(obj, key, what).strip()
-    if value and not is_address(value):
-        raise _bad(what, key, "is not a valid local@domain address")
-    return value
-
-
 def _present_str(obj: Mapping[str, Any], key: str, what: str) -> str:
     """A string that must be sent but may be empty."""
     if _get(obj, key) is _MISSING:

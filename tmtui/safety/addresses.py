@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import lru_cache
 
 from tmtui.safety.text import sanitize_line
 from tmtui.safety.width import cell_width
@@ -30,6 +31,8 @@ _LOCAL = re.compile(r"(?=[^\n]{1,64}\Z)[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*\Z")
 # Something in a display name that reads like a host: a dotted word ending in letters
 # (but not in a file or language extension: "Node.js", "README.md").
 _NAMED_HOST = re.compile(r"(?<![\w.-])((?:[\w-]+\.)+[^\W\d_]{2,})(?![\w-])")
+# "Name <address>" whose name has no quote, @, dot, comma, bracket or backslash (ASCII).
+_PLAIN_SENDER = re.compile(r"([A-Za-z0-9 _'+-]*[A-Za-z0-9_'+-]) <([!-~]+)>")
 _NOT_TLD = frozenset({"js", "ts", "py", "rb", "rs", "md", "txt", "exe", "pdf", "html", "htm", "php", "jsx",
                       "tsx", "json", "xml", "yml", "yaml", "cpp", "java", "vue", "net.js"})
 
@@ -79,10 +82,15 @@ def _same_site(named: str, actual: str) -> bool:
     return actual == named or actual.endswith("." + named) or named.endswith("." + actual)
 
 
+@lru_cache(maxsize=4096)  # one sender writes many mails; an inbox row is built per mail
 def sender_view(sender: str) -> SenderView:
     """The display name alone when it is harmless; ``name <address>`` with a
     warning when the name carries an ``@``, names another domain, or the
     header has no valid address at all."""
+    plain = _PLAIN_SENDER.fullmatch(sender)
+    if plain is not None and is_address(plain.group(2)):
+        # The common shape, ``Name <address>`` with a name that names no host: no need to parse.
+        return SenderView(plain.group(1), plain.group(2), plain.group(1))
     name, address = parseaddr(sender[:2000])
     name = name.strip().strip('"').strip()
     if not is_address(address):

@@ -49,8 +49,9 @@ def safe_url(url: str | None) -> str | None:
         rest = rest.split("?", 1)[0]
     rest = _URL_UNSAFE.sub(_quote_char, rest)
     if scheme == "mailto":
-        if not rest.strip("/"):
-            return None
+        local, at, domain = rest.strip("/").partition("@")
+        if not (local and at and domain):
+            return None  # no address to write to
     elif not rest.startswith("//") or not _host_of(rest[2:]):
         return None
     return f"{scheme}:{rest}"
