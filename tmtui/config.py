@@ -106,6 +106,11 @@ def load(path: Path | None = None, **overrides: Any) -> Config:
     values: dict[str, Any] = {}
     warnings: list[str] = []
     if path.exists():
+        from tmtui.state import unsafe_directory
+
+        problem = unsafe_directory(path.parent)
+        if problem:  # a stranger could write our settings (the server our tokens go to)
+            raise ConfigError(f"config: the directory {problem}")
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

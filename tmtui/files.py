@@ -100,7 +100,8 @@ class AtomicSave:
     manager it commits on success and discards on any exception."""
 
     def __init__(self, directory: Path | str, name: str) -> None:
-        self.directory = Path(directory)
+        # Absolute, so every path shown or printed says where the file really is.
+        self.directory = Path(directory).absolute()
         self.name = name
         self.size = 0
         self._handed = 0  # bytes already handed to the kernel for writeback

@@ -15,12 +15,21 @@ lock (``flock`` on a sibling ``.lock`` file), so no process overwrites what
 another one just added. A file that cannot be parsed is set aside
 with a warning and tmtui starts empty rather than crashing; a file owned by
 another user is not used (with a warning) and is replaced on the next save.
+
+The file is opened once, without following a symbolic link, and checked on the
+open descriptor (``fstat``), so it cannot be swapped between the check and the
+read. Its directory must be the user's own and writable by nobody else: in a
+directory others can write to, a stranger could replace ``sessions.json``
+between two loads and hand us their mailboxes (or read ours). Such a directory
+is refused with a one-line warning (load) or :class:`StateError` (save, lock).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 from tmtui import paths
 from tmtui.api.secret import Secret
 from tmtui.safety import sanitize_line
+from tmtui.safety.addresses import is_address
 
 FORMAT_VERSION = 2
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -91,6 +101,8 @@ def _parse(raw: object) -> list[SavedMailbox]:
     for item in raw["mailboxes"]:
         if not isinstance(item, dict) or not isinstance(item.get("address"), str):
             raise ValueError("malformed mailbox entry")
+        if not is_address(item["address"]):
+            continue  # no server issues such an address: never show, copy or send it
         token = item.get("sid_token")
         expires = item.get("expires_at")
         server = item.get("server")
@@ -121,29 +133,91 @@ def _entry(mailbox: SavedMailbox) -> dict[str, object]:
     return entry
 
 
-def _foreign_owner(path: Path) -> int | None:
+class _Refused(Exception):
+    """The state file or its directory must not be used; the message is one line."""
+
+
+def _foreign_owner(info: os.stat_result) -> int | None:
     """The owner's uid when it is not the current user (POSIX only), else None."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:
         return None
-    owner = path.stat().st_uid
-    return owner if owner != getuid() else None
+    return info.st_uid if info.st_uid != getuid() else None
+
+
+def unsafe_directory(directory: Path, info: os.stat_result | None = None) -> str | None:
+    """Why ``directory`` must not hold tmtui's state or config (one line), or None.
+
+    Another user's directory, or one that others can write to (world-writable,
+    or group-writable for a group that is not the user's own), is refused.
+    """
+    if getattr(os, "getuid", None) is None:
+        return None  # not POSIX: the user's profile directory is theirs
+    try:
+        info = info or os.stat(directory)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot check {directory}: {exc.strerror or exc}"
+    owner = _foreign_owner(info)
+    if owner is not None:
+        return f"{directory} belongs to another user (uid {owner}); not using it"
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & stat.S_IWOTH or (mode & stat.S_IWGRP and info.st_gid != os.getgid()):
+        return f"{directory} can be written by other users (mode {mode:o}); not using it"
+    return None
+
+
+def _read_private(path: Path) -> str:
+    """The text of ``path``, opened once: the directory is checked on its own
+    descriptor, the file is never a symlink and is checked with ``fstat``.
+
+    Raises FileNotFoundError, :class:`_Refused` (one-line reason) or OSError.
+    """
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    if not hasattr(os, "O_DIRECTORY"):  # not POSIX: no descriptor-relative opens
+        return path.read_text(encoding="utf-8")
+    directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        problem = unsafe_directory(path.parent, os.fstat(directory))
+        if problem:
+            raise _Refused(f"Saved mailboxes: the directory {problem}")
+        fd = os.open(path.name, os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0), dir_fd=directory)
+    finally:
+        os.close(directory)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused(f"Saved mailboxes file {path} is not a regular file; not using it")
+        owner = _foreign_owner(info)
+        if owner is not None:
+            # Someone else's sessions (planted in a shared directory, or left by sudo):
+            # using them would hand our mail to that account. Start clean instead.
+            raise _Refused(f"Saved mailboxes file {path} belongs to another user (uid {owner}); not using it")
+        return handle.read().decode("utf-8")
+
+
+def _check_directory(directory: Path, what: str) -> None:
+    problem = unsafe_directory(directory)
+    if problem:
+        raise StateError(f"Cannot {what}: the directory {problem}")
 
 
 def load(path: Path | None = None) -> tuple[list[SavedMailbox], str | None]:
     """Return the saved mailboxes and, if the file was unusable, a one-line warning."""
     path = path or paths.state_file()
     try:
-        owner = _foreign_owner(path)
-        text = path.read_text(encoding="utf-8")
+        text = _read_private(path)
     except FileNotFoundError:
         return [], None
-    except (OSError, UnicodeDecodeError) as exc:
+    except _Refused as refused:
+        return [], str(refused)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return [], f"Saved mailboxes file {path} is a symbolic link; not using it"
         return [], f"Cannot read saved mailboxes ({path}): {exc.__class__.__name__}"
-    if owner is not None:
-        # Someone else's sessions (planted in a shared directory, or left by sudo):
-        # using them would hand our mail to that account. Start clean instead.
-        return [], f"Saved mailboxes file {path} belongs to another user (uid {owner}); not using it"
+    except UnicodeDecodeError as exc:
+        return [], f"Cannot read saved mailboxes ({path}): {exc.__class__.__name__}"
     if not text.strip():
         return [], None
     try:
@@ -178,7 +252,9 @@ def locked(path: Path | None = None) -> Iterator[None]:
         return
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        _check_directory(path.parent, f"lock {path}")
+        fd = os.open(path.with_name(f"{path.name}.lock"),
+                     os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as exc:
         raise StateError(f"Cannot lock {path}: {exc.strerror or exc}") from None
     try:
@@ -210,6 +286,7 @@ def write_private_json(path: Path, payload: object) -> None:
     """Atomically replace ``path`` (0600, in a 0700 directory); StateError on failure."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _check_directory(path.parent, f"save {path}")
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -229,8 +306,8 @@ def load_preferences(path: Path | None = None) -> dict[str, str]:
     """Choices made in the UI (the theme); unreadable or odd content counts as none."""
     path = path or paths.state_dir() / "preferences.json"
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        raw = json.loads(_read_private(path))
+    except (OSError, ValueError, UnicodeDecodeError, _Refused):
         return {}
     if not isinstance(raw, dict):
         return {}

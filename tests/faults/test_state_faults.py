@@ -76,8 +76,17 @@ async def test_foreign_owned_state_file_is_not_used(server, downloads) -> None:
     with pytest.MonkeyPatch.context() as patch:
         if os.geteuid() == 0:
             os.chown(path, 65534, 65534)  # nobody
-        else:  # FakeOtherUser: the file is ours, the process pretends to be someone else
-            patch.setattr(os, "getuid", lambda: os.stat(path).st_uid + 1)
+        else:  # FakeOtherUser: the file is ours; its open descriptor says it is someone else's
+            real_fstat, inode = os.fstat, os.stat(path).st_ino
+
+            def fstat(fd: int) -> os.stat_result:
+                info = real_fstat(fd)
+                if info.st_ino != inode:
+                    return info
+                return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid + 1,
+                                       info.st_gid, info.st_size, 0, 0, 0))
+
+            patch.setattr(os, "fstat", fstat)
         app = _start_like_the_launcher(server, downloads)
         notes = record_notifications(app)
         async with app.run_test(size=SIZE) as pilot:

@@ -119,8 +119,8 @@ async def test_inbox_lists_newest_first_plain_and_json(cli: Cli, server: Referen
     assert all(len(row) == 4 and row[1].endswith("Z") for row in rows)
     document = json.loads((await cli("inbox", "--json")).out)
     assert document["address"] == address
-    assert set(document["messages"][0]) == {"id", "from", "subject", "excerpt", "date", "read",
-                                            "has_attachments", "folder"}
+    assert set(document["messages"][0]) == {"id", "from", "from_address", "from_warning", "subject",
+                                            "excerpt", "date", "read", "has_attachments", "folder"}
     assert [m["subject"] for m in document["messages"]] == ["Mail 3", "Mail 2", "Mail 1"]
     assert document["messages"][0]["folder"] == "INBOX" and document["messages"][0]["read"] is False
 
@@ -240,7 +240,7 @@ async def test_read_text_html_and_json(cli: Cli, server: ReferenceServer) -> Non
         head.splitlines()[2], "Attachments: notes.txt (5 B)", "Code: 482913",
         "Link: https://acme.test/verify?t=abc"]
     assert re.fullmatch(r"Date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", head.splitlines()[2])
-    assert "Verify email [1]" in body and "[2] https://acme.test/unsubscribe" in body
+    assert "Verify email [1]" in body and "[2] acme.test  https://acme.test/unsubscribe" in body
     assert (await cli("read", message_id, "--text")).out == text.out
 
     raw = await cli("read", message_id, "--html")

@@ -34,7 +34,8 @@ def test_message_json_has_no_control_characters_anywhere() -> None:
     mail = Message(id=f"1{EVIL}", sender=EVIL, subject=f"Your code {EVIL}", html=html, timestamp=WHEN,
                    attachments=(Attachment(name=EVIL, size=3, type=EVIL),))
     document = schema.message(f"x{EVIL}@a.test", mail, html_to_text(html))
-    assert set(document) == {"id", "address", "from", "subject", "date", "text", "html", "attachments",
+    assert set(document) == {"id", "address", "from", "from_address", "from_warning", "subject", "date", "text",
+                             "html", "attachments",
                              "links", "code", "link"}
     for key in ("text", "html"):
         assert not CONTROL.search(document[key].replace("\n", "").replace("\t", ""))

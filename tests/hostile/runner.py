@@ -7,7 +7,10 @@ then ``A`` in the chooser when there are several), go back (escape) and check
 a key still moves the cursor. After every step the screen the app produced is
 checked (tests/hostile/screen.py), along with what the app wrote to the
 terminal outside the screen (desktop notifications, title), the notifications
-it raised, worker errors, and every file that appeared on disk.
+it raised, worker errors, and every file that appeared on disk. In the reader,
+``y`` and ``Y`` are pressed when there is a code / confirmation link: what
+lands on the clipboard must be inert when pasted into a shell (and what the
+case's ``copied`` says).
 
 Problems are collected per case id; the test module reports each case on its
 own.
@@ -36,7 +39,7 @@ from tmtui.safety import safe_filename
 
 from .corpus import Case
 from .fakes import FakeUnscrubbingServer
-from .screen import terminal_problems
+from .screen import FORBIDDEN, terminal_problems
 
 SIZE = (120, 40)
 STEP_TIMEOUT = 30.0
@@ -44,6 +47,10 @@ MAX_LINE = 10_000  # TextArea re-divides a whole line for every row it draws
 MAX_STALL = 5.0  # CPU seconds the event loop may be held at once (a 100,000-line TextArea: ~1-2 s)
 # What tmtui may write outside the screen: OSC 777 / OSC 9 notifications and
 # OSC 2 titles, with printable payloads.
+# What a copied link must not hold: anything a terminal or a shell acts on ("&" only
+# before a parameter name and "=", where a shell sees at most an assignment).
+LINK_UNSAFE = re.compile(rf"{FORBIDDEN.pattern}|[\s$();'\"\\`|<>!]|&(?![a-z0-9_]+=)")
+BEFORE_Y = "(clipboard before Y)"
 OWN_WRITE = re.compile(r"\x1b\]777;notify;[\x20-\x3a\x3c-\x7e]*;[\x20-\x3a\x3c-\x7e]*\x1b\\"
                        r"|\x1b\]9;[\x20-\x7e]*\x07|\x1b\]2;[\x20-\x7e]*\x07")
 
@@ -265,6 +272,7 @@ class Walk:
             if literal not in text:
                 outcome.problems.append(f"reader: {literal!r} not shown literally")
         self.check(app, outcome, f"reader {reader.view}")
+        await self.copies(case, app, pilot, reader, outcome)
         listed = len(reader.message.attachments)
         if listed != case.attachments:
             outcome.problems.append(f"reader lists {listed} attachments, expected {case.attachments}")
@@ -289,6 +297,30 @@ class Walk:
         if len(message_list.rows) > 1:
             await self.press(pilot, "k" if cursor else "j")
             await self.until(pilot, lambda: message_list.cursor != cursor, "a key moving the cursor", 5)
+
+    async def copies(self, case: Case, app, pilot, reader, outcome: Outcome) -> None:
+        """``y`` and ``Y``: only inert text reaches the clipboard; a flagged link not at all."""
+        from tmtui.safety import copy_safe
+
+        if reader.code is not None:
+            await self.press(pilot, "y")
+            await settle(pilot)
+            if app.clipboard != copy_safe(reader.code.value) or LINK_UNSAFE.search(app.clipboard):
+                outcome.problems.append(f"y copied {app.clipboard[:80]!r}")
+        if reader.link is None:
+            if case.copied is not None:
+                outcome.problems.append("no confirmation link to copy with Y")
+            return
+        app.copy_to_clipboard(BEFORE_Y)
+        await self.press(pilot, "Y")
+        await settle(pilot)
+        copied = app.clipboard
+        if copied != BEFORE_Y and LINK_UNSAFE.search(copied):
+            outcome.problems.append(f"Y copied something a shell acts on: {copied[:120]!r}")
+        if case.copied == "" and copied != BEFORE_Y:
+            outcome.problems.append(f"Y copied a link that should be flagged: {copied[:120]!r}")
+        elif case.copied and copied != case.copied:
+            outcome.problems.append(f"Y copied {copied[:120]!r}, expected {case.copied[:120]!r}")
 
     @staticmethod
     def check_widgets(reader, outcome: Outcome) -> None:

@@ -10,7 +10,10 @@ sequences) and reports:
   non-characters, tag characters);
 * any escape sequence in the rendered output other than the ones Textual
   writes itself (SGR ``ESC[...m`` and OSC 8 hyperlinks whose target is
-  printable ASCII).
+  printable ASCII);
+* a row the terminal would draw wider or narrower than Textual laid it out
+  (its wcwidth differs from the screen width): invisible or mis-measured
+  characters push what follows off the row (issue 12.2).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 from collections.abc import Collection
 
 from textual.app import App
+from wcwidth import wcswidth
 
 # Anything a terminal could act on, or that hides or reorders text.
 FORBIDDEN = re.compile(
@@ -52,6 +56,10 @@ def terminal_problems(app: App[object], ignore_rows: Collection[int] = ()) -> li
             if found:
                 problems.append(f"row {row}: control {found.group()!r} in "
                                 f"{_show(segment.text, found.start())}")
+        text = strip.text
+        if not FORBIDDEN.search(text) and wcswidth(text) != strip.cell_length:
+            problems.append(f"row {row}: {wcswidth(text)} cells on a terminal, laid out as "
+                            f"{strip.cell_length}: {text[:60]!r}")
         rest = OWN_SEQUENCE.sub("", strip.render(console))
         found = FORBIDDEN.search(rest)
         if found:

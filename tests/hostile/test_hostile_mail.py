@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import CASES, Case
+from .corpus import CASES, SERVER_CASES, Case
 from .runner import Outcome, run_batch
 
 BATCH = 30
@@ -37,7 +37,7 @@ def isolated_state(batch_root: Path) -> object:
 
 
 def test_corpus_is_big_enough() -> None:
-    assert len(CASES) >= 60
+    assert len(CASES) >= 116 and len(SERVER_CASES) >= 12  # 30 more with issue 12
     assert len({c.id for c in CASES}) == len(CASES)
 
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from tmtui import safety
 from tmtui.files import save_atomically
 from tmtui.render import fold_long_lines
+from tmtui.safety import filenames as safety_filenames
 from tmtui.safety import numbered_name, safe_filename, sanitize_line, sanitize_text
 
 from .screen import FORBIDDEN
@@ -77,7 +77,7 @@ def test_numbered_names_stay_one_harmless_component(name: str, number: int) -> N
     assert len(out.encode("utf-8")) <= 255
     assert safe_filename(out) == out
     if number:  # "stem (n).ext": the number goes before the extension, which is kept
-        _stem, suffix = safety._split_suffix(safe_filename(name))
+        _stem, suffix = safety_filenames._split_suffix(safe_filename(name))
         assert out.endswith(f" ({number}){suffix}")
 
 

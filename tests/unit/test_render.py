@@ -50,8 +50,8 @@ def test_links_are_numbered_in_order_and_listed() -> None:
         "Please confirm your account [1], read the FAQ [2] or write to us [3]. Again: confirm [1]."
     )
     assert r.text.endswith(
-        "Links:\n[1] https://example.com/confirm?a=1&b=2\n[2] https://Example.com/faq\n"
-        "[3] mailto:help@example.com"
+        "Links:\n[1] example.com  https://example.com/confirm?a=1&b=2\n[2] example.com  https://Example.com/faq\n"
+        "[3] example.com  mailto:help@example.com"
     )
     assert r.truncated is False and r.note is None
     first, faq, mail = (link.url for link in r.links)

@@ -10,6 +10,15 @@ Strict: a body that is not JSON, not an object, a required field that is
 missing, or a field of a type that cannot mean what the contract says raises
 :class:`ProtocolError` with a one-line message naming the action and the field,
 never the value (values may be tokens). Nothing else escapes these functions.
+
+Addresses and domains the server issues (``email_addr``, ``email_user``,
+``email_domain``, the domain catalog) must follow the address grammar of
+:mod:`tmtui.safety.addresses`: they are shown, copied and pasted into shells,
+and a hostile server (or a man in the middle of an ``http://`` base URL) could
+otherwise hide control sequences in them. A mail's ``mail_from`` is the
+sender's text, not the server's: it is never refused (a stranger must not be
+able to make a mailbox unreadable) but shown through the sanitiser and
+:func:`tmtui.safety.sender_view`.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from tmtui.api.models import (
     SessionMeta,
 )
 from tmtui.api.secret import Secret
+from tmtui.safety.addresses import is_address, is_domain, is_local_part
 
 # 1e11 seconds is the year 5138; 1e11 milliseconds is March 1973. A value on the
 # wrong side of that line was sent in the other unit.
@@ -220,9 +230,24 @@ def _objects(obj: Mapping[str, Any], key: str, what: str, *, required: bool) -> 
 
 # --- models -----------------------------------------------------------------
 
+def _domains(obj: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:
+    domains = tuple(d.strip() for d in str_list(obj, key, what, required=True))
+    if not all(is_domain(d) for d in domains):
+        raise _bad(what, key, "holds a value that is not a domain name")
+    return domains
+
+
+def _domain(obj: Mapping[str, Any], key: str, what: str) -> str:
+    """An optional domain field ("" when absent)."""
+    value = opt_str(obj, key, what).strip()
+    if value and not is_domain(value):
+        raise _bad(what, key, "is not a domain name")
+    return value
+
+
 def parse_catalog(obj: Mapping[str, Any], what: str) -> DomainCatalog:
-    domains = str_list(obj, "domains", what, required=True)
-    default = opt_str(obj, "defaultDomain", what) or opt_str(obj, "default_domain", what)
+    domains = _domains(obj, "domains", what)
+    default = _domain(obj, "defaultDomain", what) or _domain(obj, "default_domain", what)
     return DomainCatalog(
         domains=domains,
         default_domain=default or (domains[0] if domains else ""),
@@ -254,16 +279,19 @@ def parse_session(obj: Mapping[str, Any], what: str, *, meta: SessionMeta | None
                   fallback_sid: Secret | None = None) -> Session:
     """A session body; ``fallback_sid`` covers set_email_user, whose token is "unchanged"."""
     address = req_str(obj, "email_addr", what).strip()
-    local, at, host = address.rpartition("@")
-    if not at or not local or not host:
-        raise _bad(what, "email_addr", "is not a local@domain address")
+    if not is_address(address):
+        raise _bad(what, "email_addr", "is not a valid local@domain address")
+    local, _, host = address.rpartition("@")
+    user = opt_str(obj, "email_user", what).strip()
+    if user and not is_local_part(user):
+        raise _bad(what, "email_user", "is not a valid mailbox name")
     sid = opt_str(obj, "sid_token", what).strip()
     if not sid and fallback_sid is None:
         raise _bad(what, "sid_token", "is missing")
     return Session(
         address=address,
-        user=opt_str(obj, "email_user", what) or local,
-        domain=opt_str(obj, "email_domain", what) or host,
+        user=user or local,
+        domain=_domain(obj, "email_domain", what) or host,
         sid_token=Secret(sid) if sid else fallback_sid,  # type: ignore[arg-type]
         meta=meta or SessionMeta(None, None, None, None),
         catalog=parse_optional_catalog(obj, what),

@@ -57,6 +57,7 @@ from tmtui.api.lazy import httpx_module
 from tmtui.api.meta import MetaRegistry, meta_from_headers
 from tmtui.api.parse import decode_json
 from tmtui.api.secret import Secret
+from tmtui.safety import sanitize_line
 
 log = logging.getLogger("tmtui.api")
 
@@ -159,7 +160,8 @@ def _error_fields(body: bytes, content_type: str) -> tuple[str | None, str | Non
     except ProtocolError:
         return None, None  # e.g. a proxy's HTML 502 page: keep nothing of it
     error, code = data.get("error"), data.get("code")
-    server_error = error[:MAX_SERVER_ERROR_CHARS] if isinstance(error, str) and error else None
+    # The server's words are shown to the user: sanitised here, once, for every caller.
+    server_error = sanitize_line(error, MAX_SERVER_ERROR_CHARS) if isinstance(error, str) and error else None
     return server_error, code if isinstance(code, str) and code else None
 
 

@@ -4,7 +4,7 @@ Input is what the reader shows: :func:`tmtui.render.html_to_text` gives the
 text (links written ``label [n]`` and listed at the end) and its ``links``::
 
     rendered = html_to_text(message.html)
-    code = find_code(message.subject, rendered.text)        # CodeMatch | None
+    code = mail_code(message.subject, summary.excerpt, rendered.text)  # CodeMatch | None
     link = best_link(rendered.links, text=rendered.text)    # RankedLink | None
     ranked = rank_links(rendered.links, text=rendered.text) # best first, unsubscribe last
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tmtui.extract.codes import CodeMatch, find_code
+from tmtui.extract.pick import mail_code
 
 if TYPE_CHECKING:
     from tmtui.extract.links import LinkKind, RankedLink, best_link, rank_links
@@ -53,4 +54,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["CodeMatch", "LinkKind", "RankedLink", "best_link", "find_code", "rank_links"]
+__all__ = ["CodeMatch", "LinkKind", "RankedLink", "best_link", "find_code", "mail_code", "rank_links"]

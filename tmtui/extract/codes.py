@@ -27,6 +27,10 @@ class CodeMatch:
     context: str  # one sanitised line around the code
     raw: str = ""
     in_subject: bool = False
+    # The parts of the mail disagree (text/plain says one code, the HTML another):
+    # shown with a warning, never copied on its own (see tmtui.extract.pick).
+    uncertain: bool = False
+    other: str = ""  # what the other part shows instead ("" when it shows no code)
 
 
 

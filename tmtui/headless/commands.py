@@ -10,14 +10,15 @@ from pathlib import Path
 
 from tmtui.api.errors import NotFound
 from tmtui.api.models import Attachment, Message
-from tmtui.extract import find_code, rank_links
+from tmtui.extract import mail_code, rank_links
 from tmtui.files import Sink, save_atomically
 from tmtui.headless import EXIT_LOCAL, EXIT_NOT_FOUND, EXIT_OK, schema
 from tmtui.headless.output import attachments_line, emit_json, is_tty, message_line, say
 from tmtui.headless.session import Context, HeadlessError, warn
 from tmtui.humanize import relative_time
 from tmtui.render import Rendered, html_to_text
-from tmtui.safety import sanitize_line, sanitize_text
+from tmtui.safety import sanitize_line, sanitize_text, sender_view
+from tmtui.safety.addresses import sender_line
 
 
 def _address(args: argparse.Namespace) -> str | None:
@@ -27,6 +28,14 @@ def _address(args: argparse.Namespace) -> str | None:
 async def render(mail: Message) -> Rendered:
     """html2text off the event loop: a big body takes a while."""
     return await asyncio.to_thread(html_to_text, mail.html)
+
+
+def listed_excerpt(ctx: Context, address: str, message_id: str) -> str:
+    """The server's excerpt of a mail when this run has listed it ("" if not): with
+    it, the code of the text part and of the HTML part can be compared."""
+    mailbox = ctx.core.store.get(address)
+    index = mailbox.index_of(message_id) if mailbox is not None else None
+    return mailbox.messages[index].excerpt if mailbox is not None and index is not None else ""
 
 
 async def fetch(ctx: Context, address: str, message_id: str) -> Message:
@@ -60,19 +69,23 @@ async def cmd_read(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     rendered = await render(mail)
     if form == "json":
-        emit_json(schema.message(address, mail, rendered))
+        emit_json(schema.message(address, mail, rendered, listed_excerpt(ctx, address, mail.id)))
         return EXIT_OK
     when = schema.iso(mail.timestamp) or ""
     if is_tty() and mail.timestamp is not None:
         when += f" ({relative_time(mail.timestamp, datetime.now(UTC))})"
-    say(f"From: {sanitize_line(mail.sender, 500)}")
+    sender = sender_view(mail.sender)
+    say(f"From: {sender_line(mail.sender, 500, full=True)}"
+        + (f"  ({sanitize_line(sender.warning, 200)})" if sender.flagged else ""))
     say(f"Subject: {sanitize_line(mail.subject, 500)}")
     say(f"Date: {when}")
     if mail.attachments:
         say(f"Attachments: {attachments_line(mail.attachments)}")
-    code = find_code(mail.subject, rendered.text)
+    code = mail_code(mail.subject, listed_excerpt(ctx, address, mail.id), rendered.text)
     if code is not None:
-        say(f"Code: {sanitize_line(code.value, 40)}")
+        doubt = f" (uncertain: another part shows {sanitize_line(code.other, 20) or 'no code'})" \
+            if code.uncertain else ""
+        say(f"Code: {sanitize_line(code.value, 40)}{doubt}")
     ranked = rank_links(rendered.links, text=rendered.text)
     if ranked and ranked[0].kind == "action":
         say(f"Link: {schema.url(ranked[0].url)}")
@@ -104,7 +117,7 @@ async def cmd_save(ctx: Context, args: argparse.Namespace) -> int:
         except OSError as exc:
             raise HeadlessError(EXIT_LOCAL, f"cannot save {sanitize_line(attachment.name, 120)} in "
                                             f"{directory}: {exc.strerror or exc}") from None
-        say(str(path))
+        say(str(path.absolute()))  # one absolute path a line; the name never starts with "-"
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ from tmtui.api.models import Attachment, MessageSummary
 from tmtui.headless import schema
 from tmtui.humanize import format_size, relative_time
 from tmtui.safety import sanitize_line
+from tmtui.safety.addresses import sender_line
 
 
 def is_tty() -> bool:
@@ -42,11 +43,12 @@ def message_line(message: MessageSummary, *, tty: bool) -> str:
     """One inbox row: ``id<TAB>date<TAB>from<TAB>subject`` (or aligned columns on a terminal)."""
     if not tty:
         return "\t".join((_field(message.id), schema.iso(message.timestamp) or "",
-                          _field(message.sender), _field(message.subject)))
+                          sender_line(message.sender, 1000, full=True), _field(message.subject)))
     mark = " " if message.read else "*"
     clip = "@" if message.has_attachment else " "
     when = relative_time(message.timestamp, datetime.now(UTC))
-    return (f"{mark}{clip} {_field(message.id, 12):<12} {when:>10}  {_field(message.sender, 30):<30}  "
+    sender = sender_line(message.sender, 30, full=True, narrow=True)  # a lying name: "! address (name)"
+    return (f"{mark}{clip} {_field(message.id, 12):<12} {when:>10}  {sender:<30}  "
             f"{_field(message.subject, 80)}")
 
 

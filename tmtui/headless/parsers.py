@@ -126,13 +126,16 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     wait = commands.add_parser(
         "wait", help="wait for the first new matching mail; print its code, link or JSON",
-        description="Wait for the first new mail matching --from/--subject and print its "
+        description="Wait for the first new mail matching --from/--from-name/--subject and print its "
                     "one-time code (--otp), confirmation link (--link), JSON (--json) or an "
                     "inbox line.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(wait)
     wait.add_argument("--from", dest="sender", metavar="REGEX",
-                      help="only mail whose sender matches (case-insensitive search)")
+                      help="only mail whose sender address matches (case-insensitive search; "
+                           "the display name is the sender's to write and is not matched)")
+    wait.add_argument("--from-name", dest="sender_name", metavar="REGEX",
+                      help="only mail whose sender display name matches (anyone can write any name)")
     wait.add_argument("--subject", metavar="REGEX",
                       help="only mail whose subject matches (case-insensitive search)")
     wait.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=300.0,

@@ -36,21 +36,31 @@ value is as safe to print as the plain output. Tokens never appear, but in
 
     {"address": "k3x9@a.test",
      "messages": [{"id": "42", "from": "GitHub <noreply@github.com>",
+                   "from_address": "noreply@github.com", "from_warning": null,
                    "subject": "Your code", "excerpt": "Your verification code is ...",
                    "date": "2026-03-05T10:42:17Z", "read": false,
                    "has_attachments": false, "folder": "INBOX"}]}
 
 ``tmtui read ID --json`` and ``tmtui wait --json``::
 
-    {"id": "42", "address": "k3x9@a.test", "from": "...", "subject": "...",
+    {"id": "42", "address": "k3x9@a.test", "from": "...", "from_address": "...",
+     "from_warning": null, "subject": "...",
      "date": "2026-03-05T10:42:17Z",
      "text": "the body as text; links written 'label [n]' and listed at the end",
      "html": "the body's HTML",
      "attachments": [{"name": "report.pdf", "size": 12345, "type": "application/pdf"}],
      "links": [{"url": "https://...", "label": "Verify email",
                 "kind": "action" | "other" | "unsubscribe"}],
-     "code": {"value": "482913", "confidence": 0.87, "context": "Your code is 482913"} | null,
+     "code": {"value": "482913", "confidence": 0.87, "context": "Your code is 482913",
+              "uncertain": false, "other": null} | null,
      "link": "https://..." | null}
+
+``from_address`` is the sender's address when the header has one that
+follows the address grammar (else null); ``from_warning`` says why the sender
+is suspicious when the display name names another address or domain (else
+null): disposable mail has no sender authentication. A ``code`` is
+``uncertain`` when the mail's text and HTML parts show different codes
+(``other`` is what the other part shows), see :mod:`tmtui.extract.pick`.
 
 ``links`` are ranked best first (see :mod:`tmtui.extract`); ``link`` is the
 first of them when it is a confirmation / sign-in / reset link, else null. URLs
@@ -66,7 +76,7 @@ from datetime import datetime
 from typing import Any
 
 from tmtui.api.models import MessageSummary
-from tmtui.mailjson import iso, line, message, url
+from tmtui.mailjson import iso, line, message, sender, url
 from tmtui.state import SavedMailbox
 
 __all__ = ["VERSION", "dumps", "inbox", "iso", "line", "mailboxes", "message", "new_mailbox", "summary",
@@ -109,7 +119,8 @@ def export(saved: list[SavedMailbox], *, with_tokens: bool, now: datetime) -> di
 
 
 def summary(message: MessageSummary) -> dict[str, Any]:
-    return {"id": line(message.id), "from": line(message.sender), "subject": line(message.subject),
+    return {"id": line(message.id), "from": line(message.sender), **sender(message.sender),
+            "subject": line(message.subject),
             "excerpt": line(message.excerpt), "date": iso(message.timestamp), "read": message.read,
             "has_attachments": message.has_attachment, "folder": line(message.folder)}
 

@@ -9,10 +9,23 @@ start of ``wait`` (minus ``--since`` seconds, default 2) counts as new too.
 the next ``wait`` does not report it again.
 
 Among new mail, oldest first, the first one whose sender and subject match
-``--from`` / ``--subject`` wins. The service's own welcome mail (subject ending
-in "TempMail MMO") never matches unless ``--from`` or ``--subject`` is given.
-With ``--otp`` / ``--link`` a match without a code / link is reported on
-stderr and skipped. Exit 4 when the mailbox is taken over elsewhere or gone.
+``--from`` / ``--from-name`` / ``--subject`` wins. ``--from`` matches the
+sender's *address* only: a display name is the sender's to write
+(``"noreply@github.com" <attacker@evil.test>``), so it is matched only when
+asked for with ``--from-name``. The service's own welcome mail (subject ending
+in "TempMail MMO") never matches unless one of them is given. With ``--otp`` /
+``--link`` a match without a code / link is reported on stderr and skipped,
+and so is a code that the parts of the mail disagree on
+(:mod:`tmtui.extract.pick`).
+
+The mailbox is kept current by the client core's watcher, exactly as in the
+TUI (:mod:`tmtui.sync.watcher`): a refused stream (429 / 503) polls at once; a
+dropped stream is retried after the server's ``retry`` hint with jittered
+backoff, and after three failures in a row polling (15-30 s, from the config)
+takes over, trying the stream again each round. ``session_lost`` or a 401
+reopens the mailbox; exit 4 when it was taken over elsewhere or is gone. The
+baseline is taken when the watcher first reports the mailbox ``live`` (its
+stream's ``state`` event came) or ``polling``.
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ import sys
 from dataclasses import dataclass
 
 from tmtui.api.models import Message, MessageSummary
-from tmtui.extract import best_link, find_code
+from tmtui.extract import best_link, mail_code
 from tmtui.headless import (
     EXIT_NOT_FOUND,
     EXIT_NOTHING_FOUND,
@@ -44,6 +57,7 @@ from tmtui.sync.arrivals import Arrivals, MailboxLost, MailFilter
 class Criteria:
     mail: MailFilter
     form: str | None  # "otp" | "link" | "json" | None (an inbox line)
+    sender_name: re.Pattern[str] | None = None  # matched against the display name
 
 
 def _regex(option: str, value: str | None) -> re.Pattern[str] | None:
@@ -56,7 +70,8 @@ def _regex(option: str, value: str | None) -> re.Pattern[str] | None:
 
 
 def criteria(args: argparse.Namespace) -> Criteria:
-    return Criteria(MailFilter(_regex("--from", args.sender), _regex("--subject", args.subject)), args.form)
+    return Criteria(MailFilter(_regex("--from", args.sender), _regex("--subject", args.subject),
+                               _regex("--from-name", getattr(args, "sender_name", None))), args.form)
 
 
 class Waiter:
@@ -95,9 +110,15 @@ class Waiter:
             return message_line(summary, tty=is_tty())
         rendered = await render(mail)
         if form == "json":
-            return schema.dumps(schema.message(self.address, mail, rendered), pretty=is_tty())
+            return schema.dumps(schema.message(self.address, mail, rendered, summary.excerpt), pretty=is_tty())
         if form == "otp":
-            code = find_code(mail.subject, rendered.text)
+            code = mail_code(mail.subject, summary.excerpt, rendered.text)
+            if code is not None and code.uncertain:
+                self.without += 1
+                warn(f"mail {sanitize_line(summary.id, 40)} shows different codes in its parts "
+                     f"({sanitize_line(code.value, 20)}, {sanitize_line(code.other, 20) or 'none'}); "
+                     "not printed, still waiting")
+                return None
             if code is not None:
                 return sanitize_line(code.value, 40)
         else:

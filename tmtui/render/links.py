@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from tmtui.render.escape import CLOSE, END, OPEN, escape_all
 from tmtui.render.limits import LABEL_SHOWN, MAX_LABEL, MAX_LINKS, URL_SHOWN
 from tmtui.safety import safe_url, sanitize_line
+from tmtui.safety.links import link_line
 
 # A link in the converter's output: OPEN label CLOSE number END.
 _LINK = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}(\\d+){END}")
@@ -106,7 +107,8 @@ def resolve(body: str) -> tuple[str, str]:
 
 
 def _shown(url: str) -> str:
-    return url if len(url) <= URL_SHOWN else url[: URL_SHOWN - 1] + "…"
+    # Host first and never cut (safety.links): a long URL cannot hide where it goes.
+    return link_line(url, max_len=URL_SHOWN) or url[:URL_SHOWN]
 
 
 def text_list(urls: list[str]) -> str:

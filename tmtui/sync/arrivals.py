@@ -39,6 +39,7 @@ from typing import Literal
 
 from tmtui.api.errors import MailboxNotFound, NotFound
 from tmtui.api.models import Message, MessageSummary
+from tmtui.safety import sender_view
 from tmtui.store import Change, Mailbox, newest_first
 from tmtui.sync.watcher import MailboxWatcher
 from tmtui.sync.worker import SyncWorker
@@ -72,13 +73,18 @@ class MailFilter:
     "TempMail MMO"): waiting for "the next mail" should not stop at the greeting.
     """
 
-    sender: re.Pattern[str] | None = None
+    sender: re.Pattern[str] | None = None  # searched in the sender's ADDRESS only
     subject: re.Pattern[str] | None = None
+    sender_name: re.Pattern[str] | None = None  # the display name, only when asked for
 
     def matches(self, message: MessageSummary) -> bool:
-        if self.sender is None and self.subject is None:
+        """A display name is the sender's to write (``"noreply@github.com" <attacker@evil.test>``),
+        so ``sender`` never sees it."""
+        if self.sender is None and self.subject is None and self.sender_name is None:
             return not message.subject.strip().lower().endswith(WELCOME_SUFFIX)
-        return ((self.sender is None or self.sender.search(message.sender) is not None)
+        view = sender_view(message.sender)
+        return ((self.sender is None or (bool(view.address) and self.sender.search(view.address) is not None))
+                and (self.sender_name is None or self.sender_name.search(view.name) is not None)
                 and (self.subject is None or self.subject.search(message.subject) is not None))
 
 

@@ -9,15 +9,18 @@ a burst folded into "(+N more)".
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.timer import Timer
 
-from tmtui.api.models import MessageSummary
+from tmtui.api.models import Message, MessageSummary
 from tmtui.config import Config
 from tmtui.safety import sanitize_line
+from tmtui.safety.addresses import sender_line
 from tmtui.store import Change, SessionStore
 from tmtui.ui import clipboard, terminal
 
@@ -28,8 +31,10 @@ TOAST_INTERVAL = 3.0  # seconds between new-mail toasts of one mailbox
 
 
 class Announcer:
-    def __init__(self, app: App[Any], store: SessionStore, config: Config) -> None:
+    def __init__(self, app: App[Any], store: SessionStore, config: Config, *,
+                 fetch: Callable[[str, str], Awaitable[Message]] | None = None) -> None:
         self.app = app
+        self._fetch = fetch  # (address, id) -> the whole mail, for auto_copy_code
         self.store = store
         self.config = config
         self._terminal_title = ""
@@ -57,7 +62,7 @@ class Announcer:
 
     def _announce(self, address: str, fresh: list[MessageSummary]) -> None:
         if self.config.auto_copy_code:
-            self._copy_code(fresh[0])
+            self._copy_code(address, fresh[0])
         # One toast per mailbox every few seconds: a burst becomes "(+N more)" rather
         # than a stack of toasts, each of which costs a layout.
         self._unannounced.setdefault(address, []).extend(fresh)
@@ -67,12 +72,34 @@ class Announcer:
         elif address not in self._toast_timers:
             self._toast_timers[address] = self.app.set_timer(wait, lambda: self._flush(address))
 
-    def _copy_code(self, newest: MessageSummary) -> None:
-        from tmtui.extract import find_code
+    def _copy_code(self, address: str, newest: MessageSummary) -> None:
+        from tmtui.extract import mail_code
 
-        code = find_code(newest.subject, newest.excerpt)
-        if code is not None:
-            clipboard.copy(self.app, code.value, what=f"code {sanitize_line(code.value, 20)}")
+        if self._fetch is not None and mail_code(newest.subject, newest.excerpt) is not None:
+            self.app.run_worker(self._copy_checked(address, newest), group="auto-copy", exit_on_error=False)
+
+    async def _copy_checked(self, address: str, newest: MessageSummary) -> None:
+        """Copy the code only if every part of the mail shows it (tmtui.extract.pick):
+        the listing has the text part's start, the body the HTML part."""
+        from tmtui.extract import mail_code
+        from tmtui.render import html_to_text
+
+        assert self._fetch is not None
+        try:
+            message = await self._fetch(address, newest.id)
+        except Exception:
+            return  # best effort: gone meanwhile, or offline; the reader still shows the code
+        rendered = await asyncio.to_thread(html_to_text, message.html)
+        code = mail_code(newest.subject, newest.excerpt, rendered.text)
+        if code is None:
+            return
+        shown = sanitize_line(code.value, 20)
+        if code.uncertain:
+            other = sanitize_line(code.other, 20) or "none"
+            self.app.notify(f"Code not copied: the parts of this mail show different codes ({shown}, {other})",
+                            severity="warning", markup=False)
+            return
+        clipboard.copy(self.app, code.value, what=f"code {shown}")
 
     def _flush(self, address: str) -> None:
         self._toast_timers.pop(address, None)
@@ -82,7 +109,7 @@ class Announcer:
         self._last_toast[address] = time.monotonic()
         newest = max(fresh, key=lambda m: m.timestamp)
         more = f" (+{len(fresh) - 1} more)" if len(fresh) > 1 else ""
-        sender, subject = sanitize_line(newest.sender, 60), sanitize_line(newest.subject, 80)
+        sender, subject = sender_line(newest.sender, 60, full=True), sanitize_line(newest.subject, 80)
         self.app.notify(f"{sender}: {subject}{more}",
                         title=f"New mail for {sanitize_line(address, 80)}", markup=False)
         if self.app.app_focus:

@@ -81,7 +81,7 @@ class TmtuiApp(App[None]):
         self.startup_warnings = list(warnings)
         self.persist = sync.persist
         self._banner = banner
-        self.announcer = Announcer(self, self.store, config)
+        self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
 
     def on_mount(self) -> None:
         self._apply_theme()

@@ -25,7 +25,7 @@ from typing import Any
 
 from textual.app import App
 
-from tmtui.safety import sanitize_line
+from tmtui.safety import copy_safe, sanitize_line
 
 MAX_COPY = 8192  # cells: a long confirmation link fits; a runaway string does not
 TOOL_TIMEOUT = 3.0  # seconds; a clipboard tool that hangs is given up on
@@ -91,7 +91,7 @@ def copy(app: App[Any], text: str, what: str | None = None) -> None:
     keeps it short and sanitised); the text itself is cleaned here.
     """
     # One clean line: no control sequence or newline reaches the clipboard (and a shell).
-    clean = sanitize_line(text, max_len=MAX_COPY)
+    clean = copy_safe(text)[:MAX_COPY]
     App.copy_to_clipboard(app, clean)  # OSC 52 (and Textual's own paste buffer)
     chosen = helpers()
     if not chosen:

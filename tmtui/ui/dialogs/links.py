@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tmtui.render import Link
 from tmtui.safety import sanitize_line
+from tmtui.safety.links import link_line
 
 
 class LinkDialog(ModalScreen[str | None]):
@@ -29,7 +30,7 @@ class LinkDialog(ModalScreen[str | None]):
             yield Static("Copy a link", classes="dialog-title")
             yield OptionList(*[
                 Option(Text(f"[{link.number}] {sanitize_line(link.label, max_len=40)}  "
-                            f"{sanitize_line(link.url, max_len=100)}"), id=str(i))
+                            f"{link_line(link.url, link.label, max_len=100)}"), id=str(i))
                 for i, link in enumerate(self.links)
             ])
             yield Static("enter copies · escape cancels", classes="dialog-hint")

@@ -51,7 +51,7 @@ class InboxScreen(TmtuiScreen[None]):
     def __init__(self, address: str) -> None:
         super().__init__()
         self.address = address
-        self.title = address
+        self.title = sanitize_line(address, 80)
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
 
     def compose(self) -> ComposeResult:

@@ -157,7 +157,7 @@ class PickerScreen(TmtuiScreen[None]):
     async def create(self, domain: str | None) -> None:
         address = await self.tapp.attempt(self.tapp.sync.create(domain))
         if address:
-            self.notify(f"Created {address}", markup=False)
+            self.notify(f"Created {sanitize_line(address, 80)}", markup=False)
             self.tapp.open_inbox(address)
 
     async def _claim(self, address: str, claim: Callable[[bool], Awaitable[str]]) -> None:

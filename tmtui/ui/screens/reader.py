@@ -19,10 +19,12 @@ from textual.widgets import (
 )
 
 from tmtui.api.models import Message
-from tmtui.extract import CodeMatch, RankedLink, best_link, find_code
+from tmtui.extract import CodeMatch, RankedLink, best_link, mail_code
 from tmtui.humanize import format_size
 from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import safe_url, sanitize_line, sanitize_text
+from tmtui.safety.addresses import sender_line, sender_view
+from tmtui.safety.links import copied_line, copy_url, inspect_link
 from tmtui.ui import clipboard
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
@@ -95,12 +97,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         self.message = message
         self.show_headers(message)
-        self.convert(message)
+        mailbox = self.tapp.store.get(self.address)
+        index = mailbox.index_of(message.id) if mailbox else None
+        self.convert(message, mailbox.messages[index].excerpt if mailbox and index is not None else "")
 
     @work(thread=True, group="reader-convert", exclusive=True, exit_on_error=False)
-    def convert(self, message: Message) -> None:
+    def convert(self, message: Message, excerpt: str = "") -> None:
         rendered = html_to_text(message.html)
-        code = find_code(message.subject, rendered.text)
+        code = mail_code(message.subject, excerpt, rendered.text)
         link = best_link(rendered.links, rendered.text)
         # The text views are prepared here too: a large body is folded to the
         # screen's width so the text widget need not wrap it on the UI thread.
@@ -112,11 +116,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def show_headers(self, message: Message) -> None:
         header = Text()
-        for label, value in (("From", message.sender), ("To", self.address),
+        sender = sender_view(message.sender)
+        for label, value in (("From", sender_line(message.sender, 500, full=True)), ("To", self.address),
                              ("Subject", message.subject or "(no subject)"),
                              ("Date", _local(message.timestamp))):
             header.append(f"{label:>8}: ", style="bold")
             header.append(sanitize_line(value, max_len=500))
+            if label == "From" and sender.flagged:
+                header.append(f"  {sanitize_line(sender.warning, 200)}", style="bold red")
             header.append("\n")
         header.rstrip()
         if message.id.lower().startswith("junk:"):
@@ -177,13 +184,18 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.code:
             text.append("Code ", style="bold")
             text.append(sanitize_line(self.code.value, max_len=20), style="bold reverse")
+            if self.code.uncertain:
+                text.append(f"  ! {_disagreement(self.code)}", style="bold red")
             text.append("  y copies", style="dim")
         if self.link:
             if self.code:
                 text.append("   ")
             text.append("Link ", style="bold")
-            text.append(sanitize_line(self.link.url, max_len=70), style="underline")
-            text.append("  Y copies", style="dim")
+            view = inspect_link(self.link.url, self.link.label)
+            hint = "  flagged: l to choose it" if view is None or view.flagged else "  Y copies"
+            room = self.size.width - text.cell_len - len(hint) - 9  # "Link ", padding: the URL gets the rest
+            text.append(view.line(room) if view else "", style="underline")
+            text.append(hint, style="dim" if view and not view.flagged else "bold red")
         box.update(text)
 
     # Actions ---------------------------------------------------------------------
@@ -192,13 +204,21 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.code is None:
             self.notify("No one-time code found in this message", timeout=3)
             return
-        clipboard.copy(self.app, self.code.value, what=f"code {sanitize_line(self.code.value, max_len=20)}")
+        careful = f"; careful, {_disagreement(self.code)}" if self.code.uncertain else ""
+        clipboard.copy(self.app, self.code.value, what=f"code {sanitize_line(self.code.value, max_len=20)}{careful}")
 
     def action_copy_link(self) -> None:
         if self.link is None:
             self.notify("No confirmation link found in this message (l lists all links)", timeout=3)
             return
-        clipboard.copy(self.app, self.link.url, what=sanitize_line(self.link.url, max_len=60))
+        view = inspect_link(self.link.url, self.link.label)
+        if view is None or view.flagged:
+            # One key must not copy a link that hides where it goes: say why, offer l.
+            why = ", ".join(view.flags) if view else "not http, https or mailto"
+            self.notify(f"Not copied: the link is flagged ({sanitize_line(why, 80)}). "
+                        "l shows it; copy it from there if you trust it.", severity="warning", markup=False)
+            return
+        clipboard.copy(self.app, copy_url(self.link.url), what=copied_line(self.link.url, self.link.label, 80))
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -260,7 +280,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
         if url:
-            clipboard.copy(self.app, url, what=sanitize_line(url, max_len=60))
+            clipboard.copy(self.app, copy_url(url), what=copied_line(url, max_len=80))
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -269,7 +289,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if url is None:
             self.notify("That link is not http, https or mailto; not copied", timeout=3)
             return
-        clipboard.copy(self.app, url, what=sanitize_line(url, max_len=60))
+        clipboard.copy(self.app, copy_url(url), what=copied_line(url, max_len=80))
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def action_save(self) -> None:
@@ -290,7 +310,12 @@ class ReaderScreen(TmtuiScreen[str | None]):
             path = await save_attachment(self, message, message.attachments[index])
             if path is None:
                 break
-            self.notify(f"Saved {path}", markup=False, timeout=8)
+            self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
+
+
+def _disagreement(code: CodeMatch) -> str:
+    other = f"shows {sanitize_line(code.other, 20)}" if code.other else "shows no code"
+    return f"another part of this mail {other}"
 
 
 def _local(stamp: datetime) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,9 +22,10 @@ from textual.strip import Strip
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
-from tmtui.extract import find_code
+from tmtui.extract import mail_code
 from tmtui.humanize import relative_time
-from tmtui.safety import sanitize_line
+from tmtui.safety import cell_width, fit_cells, sanitize_line
+from tmtui.safety.addresses import sender_line
 
 SENDER_WIDTH = 22
 TIME_WIDTH = 8
@@ -46,7 +46,7 @@ class Row:
 
 
 def to_row(message: MessageSummary) -> Row:
-    sender = sanitize_line(_display_sender(message.sender), max_len=80)
+    sender = sender_line(message.sender, 80, narrow=True)  # a lying name shows "! address (name)"
     return Row(message.id, sender, sanitize_line(message.subject, max_len=300) or "(no subject)",
                message.timestamp, message.read, message.has_attachment, message.is_junk,
                sanitize_line(message.excerpt, max_len=300))
@@ -57,14 +57,8 @@ BADGE_CONFIDENCE = 0.5
 
 def code_badge(row: Row) -> str:
     """The one-time code a row's subject or excerpt shows, if any."""
-    match = find_code(row.subject, row.excerpt)
+    match = mail_code(row.subject, row.excerpt)  # the listing only: what the server excerpted
     return match.value[:12] if match is not None and match.confidence >= BADGE_CONFIDENCE else ""
-
-
-def _display_sender(sender: str) -> str:
-    name, _, rest = sender.partition("<")
-    name = name.strip().strip('"').strip()
-    return name or rest.rstrip(">").strip() or sender
 
 
 class MessageList(ScrollView, can_focus=True):
@@ -240,12 +234,14 @@ class MessageList(ScrollView, can_focus=True):
             code = self._badges[row.id] = code_badge(row)
         badge = f" {code}" if code else ""
         sender_width = min(SENDER_WIDTH, max(8, width // 4))
-        fixed = cell_len(marker) + 1 + sender_width + 1 + 1 + cell_len(flags) + 1 + TIME_WIDTH
-        subject_width = max(0, width - fixed - cell_len(badge))
+        # Widths as the terminal counts them: sanitised text measures the same for Rich
+        # and wcwidth, and fit_cells keeps it so when it cuts (tmtui.safety.width).
+        fixed = cell_width(marker) + 1 + sender_width + 1 + 1 + cell_width(flags) + 1 + TIME_WIDTH
+        subject_width = max(0, width - fixed - cell_width(badge))
         segments = [
             Segment(marker + " ", style),
-            Segment(set_cell_size(row.sender, sender_width) + " ", style),
-            Segment(set_cell_size(row.subject, subject_width), style),
+            Segment(fit_cells(row.sender, sender_width) + " ", style),
+            Segment(fit_cells(row.subject, subject_width), style),
             Segment(badge, badge_style),
             Segment(" " + flags + " ", dim),
             Segment(when, dim),
