@@ -96,7 +96,7 @@ async def test_watch_prints_mail_deletions_and_states_and_runs_the_rules(
     assert (mail["address"], mail["from"], mail["subject"]) == (address, "Shop <no-reply@shop.example>",
                                                                  "Your code")
     assert set(mail) == {"event", "at", "address", "label", "id", "from", "subject", "excerpt", "date",
-                         "read", "has_attachments", "folder"}
+                         "read", "has_attachments", "folder", "from_address", "from_warning"}
     await deliver(server.smtp_port, address, otp_mail(address, "111111", sender="Other <x@other.example>"))
     other = await next_event(process, lambda e: e["event"] == "mail")
 
