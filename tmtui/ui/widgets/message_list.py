@@ -95,7 +95,7 @@ class MessageList(ScrollView, can_focus=True):
     MessageList > .message-list--new { color: $success; }
     MessageList > .message-list--marked { color: $warning; }
     MessageList > .message-list--dim { color: $text-muted; }
-    MessageList > .message-list--badge { color: $warning; text-style: bold; }
+    MessageList > .message-list--badge { text-style: bold reverse; }
     """
 
     BINDINGS = [
@@ -228,10 +228,20 @@ class MessageList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("message-list--cursor")
         return style
 
+    def _badge_style(self) -> Style:
+        """The list's own text and background colours swapped, in bold, on every row.
+
+        The row's colours (cursor, marked, new mail) never reach the badge, so
+        none of them can hide it; its two colours are the theme's main text
+        pair, readable in every theme, with 16 colours, the terminal's own ANSI
+        palette (ANSI themes) and NO_COLOR alike.
+        """
+        return self.rich_style + self.get_component_rich_style("message-list--badge", partial=True)
+
     def _segments(self, row: Row, index: int, width: int) -> list[Segment]:
         style = self._row_style(row, index)
         dim = style + self.get_component_rich_style("message-list--dim", partial=True)
-        badge_style = style + self.get_component_rich_style("message-list--badge", partial=True)
+        badge_style = self._badge_style()
         marker = ("*" if row.id in self.marked else " ") + ("●" if not row.read else " ")
         flags = ("@" if row.attached else " ") + ("J" if row.junk else " ")
         when = relative_time(row.timestamp, self.now).rjust(TIME_WIDTH)
