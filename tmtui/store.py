@@ -48,6 +48,9 @@ class Mailbox:
     complete: bool = False
     listed: bool = False
     total: int | None = None
+    hidden: set[str] = field(default_factory=set)
+    """Ids this client deleted, or holds back to delete (undo): never shown again
+    unless restored, even when a listing that raced the delete still has them."""
 
     @property
     def unread(self) -> int:
@@ -250,6 +253,8 @@ class SessionStore:
 
     def _set_messages(self, mailbox: Mailbox, messages: list[MessageSummary]) -> None:
         initial, mailbox.listed = not mailbox.listed, True
+        if mailbox.hidden:
+            messages = [m for m in messages if m.id not in mailbox.hidden]
         if messages == mailbox.messages and not initial:
             return
         before = {m.id for m in mailbox.messages}
@@ -262,18 +267,39 @@ class SessionStore:
                           removed=tuple(before - after), initial=initial,
                           backfill=tuple(m.id for m in fresh if m.id not in arrived)))
 
-    def remove_messages(self, address: str, ids: Iterable[str]) -> None:
+    def remove_messages(self, address: str, ids: Iterable[str]) -> list[MessageSummary]:
+        """Rows this client deleted (or holds back to delete): gone, and kept out of later
+        listings until :meth:`restore_messages`. Returns the rows removed, newest first."""
+        mailbox = self.get(address)
+        if mailbox is None:
+            return []
+        gone = set(ids)
+        mailbox.hidden |= gone
+        removed = [m for m in mailbox.messages if m.id in gone]
+        if removed:
+            mailbox.messages = [m for m in mailbox.messages if m.id not in gone]
+            if mailbox.total is not None:
+                mailbox.total = max(0, mailbox.total - len(removed))
+            self._emit(Change("messages", mailbox.address, removed=tuple(m.id for m in removed)))
+        return removed
+
+    def restore_messages(self, address: str, rows: Iterable[MessageSummary]) -> None:
+        """Put back rows taken out by :meth:`remove_messages` (an undone or failed delete).
+
+        They come back as they were, never as new mail (``backfill``).
+        """
         mailbox = self.get(address)
         if mailbox is None:
             return
-        gone = set(ids)
-        remaining = [m for m in mailbox.messages if m.id not in gone]
-        removed = tuple(m.id for m in mailbox.messages if m.id in gone)
-        if removed:
-            mailbox.messages = remaining
+        rows = list(rows)
+        mailbox.hidden -= {m.id for m in rows}
+        present = {m.id for m in mailbox.messages}
+        back = [m for m in rows if m.id not in present]
+        if back:
+            mailbox.messages = newest_first([*mailbox.messages, *back])
             if mailbox.total is not None:
-                mailbox.total = max(0, mailbox.total - len(removed))
-            self._emit(Change("messages", mailbox.address, removed=removed))
+                mailbox.total += len(back)
+            self._emit(Change("messages", mailbox.address, backfill=tuple(m.id for m in back)))
 
     def mark_read(self, address: str, message_id: str) -> None:
         mailbox = self.get(address)

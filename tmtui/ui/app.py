@@ -26,6 +26,7 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
+from tmtui.sync.deletes import HeldDelete
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
@@ -59,6 +60,7 @@ class TmtuiApp(App[None]):
         self.sync = sync
         self.store = sync.store
         sync.on_warning = lambda text: self.notify(text, severity="warning", markup=False, timeout=10)
+        sync.deletes.on_failure = self._delete_failed
         self.saved = saved
         self.start_address = start_address
         self.startup_warnings = list(warnings)
@@ -128,6 +130,34 @@ class TmtuiApp(App[None]):
             self.pop_screen()
         else:
             self.switch_screen(PickerScreen())
+
+    # Deletes: immediate on screen, sent to the server after a hold that `u` can undo.
+
+    def delete_messages(self, address: str, ids: Sequence[str]) -> int:
+        held = self.sync.deletes.hold(address, ids)
+        if held is None:
+            return 0
+        self.notify(f"Deleted {len(held.rows)} - u to undo", markup=False,
+                    timeout=self.sync.deletes.hold_seconds)
+        return len(held.rows)
+
+    def undo_delete(self, address: str) -> list[str]:
+        """The ids put back by undoing the latest held delete of ``address`` (newest first)."""
+        held = self.sync.deletes.undo(address)
+        if held is None:
+            self.notify("Nothing to undo", timeout=3)
+            return []
+        self.notify(f"Restored {len(held.rows)}", markup=False, timeout=3)
+        return held.ids
+
+    def commit_deletes(self, address: str | None = None) -> None:
+        if self.sync.deletes.held(address):
+            self.run_worker(self.sync.deletes.commit(address), group="deletes", exit_on_error=False)
+
+    def _delete_failed(self, held: HeldDelete, exc: BaseException) -> None:
+        count = len(held.rows)
+        self.notify(f"Could not delete {count} message{'s' if count != 1 else ''}: {describe(exc)}. "
+                    "They are back in the list.", severity="error", markup=False, timeout=10)
 
     async def attempt(self, awaitable: Awaitable[T]) -> T | None:
         """Await a sync command; a failure becomes one notification line, never a traceback."""

@@ -31,6 +31,7 @@ class InboxScreen(TmtuiScreen[None]):
     AUTO_FOCUS = "MessageList"
     BINDINGS = [
         Binding("d", "delete", "Delete", tooltip="Delete the highlighted message, or the marked ones"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete (for a few seconds)"),
         Binding("r", "refresh", "Refresh", tooltip="Fetch the list again now"),
         Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject as you type"),
         Binding("y", "copy_address", "Copy", tooltip="Copy the address"),
@@ -84,6 +85,9 @@ class InboxScreen(TmtuiScreen[None]):
         if change.removed:
             for message_id in change.removed:
                 self._rows.pop(message_id, None)
+            message_list = self.query_one(MessageList)
+            if message_list.marked:
+                message_list.marked -= set(change.removed)
         if change.added or change.removed:
             self.new_ids = (self.new_ids | set(change.added)) - set(change.removed)
         if change.touches("messages", "mailboxes"):
@@ -148,18 +152,33 @@ class InboxScreen(TmtuiScreen[None]):
 
     @work(group="inbox-delete", exit_on_error=False)
     async def action_delete(self) -> None:
+        """The marked messages (hidden by the filter or not), else the highlighted one.
+
+        The rows go at once; the server is asked a few seconds later (`u` undoes).
+        """
         message_list = self.query_one(MessageList)
-        ids = sorted(message_list.marked) or ([message_list.current_id] if message_list.current_id else [])
+        marked = sorted(message_list.marked)
+        ids = marked or ([message_list.current_id] if message_list.current_id else [])
         if not ids:
+            self.notify("No message matches the filter" if self.filter_text.strip() else
+                        "Nothing to delete: the inbox is empty", timeout=3)
             return
-        if len(ids) > 1:
-            question = f"Delete {len(ids)} marked messages from {sanitize_line(self.address, 80)}?"
-            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Delete")):
+        hidden = len(set(marked) - {row.id for row in message_list.rows})
+        if len(ids) > 1 or hidden:
+            question = f"Delete {len(ids)} marked message{'s' if len(ids) != 1 else ''}"
+            if hidden:
+                question += f" ({hidden} hidden by the filter)"
+            if not await self.app.push_screen_wait(
+                    ConfirmDialog(f"{question} from {sanitize_line(self.address, 80)}?", yes="Delete")):
                 return
-        deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, ids))
-        if deleted is not None:
-            message_list.marked = frozenset()
-            self.notify(f"Deleted {len(ids)} message{'s' if len(ids) != 1 else ''}", markup=False)
+        message_list.marked = frozenset()
+        self.tapp.delete_messages(self.address, ids)
+
+    def action_undo(self) -> None:
+        restored = self.tapp.undo_delete(self.address)
+        if restored:
+            self.refresh_rows()  # the store has them back already; show them before moving there
+            self.query_one(MessageList).move_to(restored[0])
 
     @work(group="inbox-refresh", exclusive=True, exit_on_error=False)
     async def action_refresh(self) -> None:
@@ -189,6 +208,7 @@ class InboxScreen(TmtuiScreen[None]):
             box.display = False
             self.query_one(MessageList).focus()
             return
+        self.tapp.commit_deletes(self.address)  # leaving the mailbox: no undo any more
         self.tapp.leave_inbox()
 
     @work(group="inbox-problem", exclusive=True, exit_on_error=False)

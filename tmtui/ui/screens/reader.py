@@ -37,6 +37,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
     BINDINGS = [
         Binding("a", "save", "Save", tooltip="Save attachments"),
         Binding("d", "delete", "Delete", tooltip="Delete this message and show the next"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete (for a few seconds)"),
         Binding("y", "copy_code", "Code", tooltip="Copy the one-time code"),
         Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
         Binding("l", "links", "Links", tooltip="Choose a link to copy"),
@@ -241,18 +242,23 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.message_id = target
         self.load()
 
-    @work(group="reader-delete", exclusive=True, exit_on_error=False)
-    async def action_delete(self) -> None:
+    def action_delete(self) -> None:
+        """Gone at once, the next message shown; the server is asked a few seconds later."""
         following = self._neighbour(1) or self._neighbour(-1)
-        deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, [self.message_id]))
-        if deleted is None:
+        if not self.tapp.delete_messages(self.address, [self.message_id]):
             return
-        self.notify("Deleted", markup=False, timeout=2)
         if following is None:
             self.dismiss(None)
             return
         self.message_id = following
         self.load()
+
+    def action_undo(self) -> None:
+        """Back to the message just deleted."""
+        restored = self.tapp.undo_delete(self.address)
+        if restored:
+            self.message_id = restored[0]
+            self.load()
 
     @work(group="reader-links", exclusive=True, exit_on_error=False)
     async def action_links(self) -> None:

@@ -134,10 +134,12 @@ class MessageList(ScrollView, can_focus=True):
     # Data ------------------------------------------------------------------
 
     def watch_rows(self, old: tuple[Row, ...], new: tuple[Row, ...]) -> None:
-        """Keep the cursor on the same message if it is still there."""
+        """Keep the cursor on the same message if it is still there.
+
+        Marks stay when a filter hides their rows (the owner drops the marks of
+        messages that left the mailbox): a bulk delete counts the hidden ones.
+        """
         current = old[self.cursor].id if 0 <= self.cursor < len(old) else None
-        if self.marked:
-            self.marked &= {r.id for r in new}
         self.virtual_size = Size(self.size.width, len(new))
         index = self._index_of(current) if current is not None else None
         self.cursor = index if index is not None else min(self.cursor, max(0, len(new) - 1))
