@@ -47,8 +47,10 @@ class TmtuiApp(App[None]):
     TITLE = "tmtui"
     CSS_PATH = css_path()
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit (in the reader: back to the inbox)"),
+        Binding("question_mark", "help", "Keys", tooltip="These keys"),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False,
+                tooltip="Suspend to the shell (fg brings it back)"),
     ]
 
     def __init__(self, config: Config, sync: SyncWorker, *,

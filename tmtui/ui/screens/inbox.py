@@ -150,11 +150,12 @@ class InboxScreen(TmtuiScreen[None]):
         if message_id:
             self.query_one(MessageList).move_to(message_id)
 
-    @work(group="inbox-delete", exit_on_error=False)
-    async def action_delete(self) -> None:
+    def action_delete(self) -> None:
         """The marked messages (hidden by the filter or not), else the highlighted one.
 
         The rows go at once; the server is asked a few seconds later (`u` undoes).
+        A question is pushed now, not from a worker: a `y` typed right after `d`
+        answers it.
         """
         message_list = self.query_one(MessageList)
         marked = sorted(message_list.marked)
@@ -164,14 +165,17 @@ class InboxScreen(TmtuiScreen[None]):
                         "Nothing to delete: the inbox is empty", timeout=3)
             return
         hidden = len(set(marked) - {row.id for row in message_list.rows})
-        if len(ids) > 1 or hidden:
-            question = f"Delete {len(ids)} marked message{'s' if len(ids) != 1 else ''}"
-            if hidden:
-                question += f" ({hidden} hidden by the filter)"
-            if not await self.app.push_screen_wait(
-                    ConfirmDialog(f"{question} from {sanitize_line(self.address, 80)}?", yes="Delete")):
-                return
-        message_list.marked = frozenset()
+        if len(ids) == 1 and not hidden:
+            self._delete(ids)
+            return
+        question = f"Delete {len(ids)} marked message{'s' if len(ids) != 1 else ''}"
+        if hidden:
+            question += f" ({hidden} hidden by the filter)"
+        self.app.push_screen(ConfirmDialog(f"{question} from {sanitize_line(self.address, 80)}?", yes="Delete"),
+                             callback=lambda yes: self._delete(ids) if yes else None)
+
+    def _delete(self, ids: list[str]) -> None:
+        self.query_one(MessageList).marked = frozenset()
         self.tapp.delete_messages(self.address, ids)
 
     def action_undo(self) -> None:

@@ -25,6 +25,7 @@ from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import safe_url, sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
+from tmtui.ui.keys import MOVES, Move
 from tmtui.ui.screens.base import TmtuiScreen
 
 VIEWS = ("rendered", "plain", "source")
@@ -44,9 +45,15 @@ class ReaderScreen(TmtuiScreen[str | None]):
         Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
         Binding("v", "cycle_view", "View", show=False, tooltip="Cycle view: rendered / plain / HTML source"),
-        Binding("escape", "back", "Back", tooltip="Back to the inbox"),
-        Binding("j", "scroll(1)", "Scroll down", show=False),
-        Binding("k", "scroll(-1)", "Scroll up", show=False),
+        Binding("escape,q", "back", "Back", tooltip="Back to the inbox"),
+        # The body scrolls whichever view shows it. No priority bindings here: keys typed
+        # ahead are resolved in order, against the screen on top when their turn comes.
+        Binding(MOVES["down"][0], "scroll_body('down')", "Scroll down", show=False),
+        Binding(MOVES["up"][0], "scroll_body('up')", "Scroll up", show=False),
+        Binding(f"space,{MOVES['page_down'][0]}", "scroll_body('page_down')", "Page down", show=False),
+        Binding(f"b,{MOVES['page_up'][0]}", "scroll_body('page_up')", "Page up", show=False),
+        Binding(MOVES["first"][0], "scroll_body('first')", "Top", show=False),
+        Binding(MOVES["last"][0], "scroll_body('last')", "Bottom", show=False),
     ]
 
     def __init__(self, address: str, message_id: str) -> None:
@@ -70,7 +77,10 @@ class ReaderScreen(TmtuiScreen[str | None]):
         with VerticalScroll(id="reader-body"):
             # Never open a sender's link on a click (the widget would before any handler runs).
             yield Markdown(id="body-markdown", open_links=False)
-        yield TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        # Never focused: its cursor keys would move a hidden cursor, not the view (the screen scrolls it).
+        text = TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        text.can_focus = False
+        yield text
         yield Footer()
 
     def on_mount(self) -> None:
@@ -207,9 +217,19 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.show_view()
         self.notify(f"View: {self.view}", markup=False, timeout=2)
 
-    def action_scroll(self, direction: int) -> None:
-        target = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
-        target.scroll_relative(y=direction * 3, animate=False)
+    def action_scroll_body(self, how: Move) -> None:
+        """Move the view of the body, never a hidden text cursor."""
+        body = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
+        if how in ("down", "up"):
+            body.scroll_relative(y=1 if how == "down" else -1, animate=False)
+        elif how == "page_down":
+            body.scroll_page_down(animate=False)
+        elif how == "page_up":
+            body.scroll_page_up(animate=False)
+        elif how == "first":
+            body.scroll_home(animate=False)
+        else:
+            body.scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would do nothing for this message stay out of the footer."""
@@ -260,12 +280,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.message_id = restored[0]
             self.load()
 
-    @work(group="reader-links", exclusive=True, exit_on_error=False)
-    async def action_links(self) -> None:
+    def action_links(self) -> None:
+        # Pushed now, not from a worker: keys typed right after `l` go to the chooser.
         if not self.rendered or not self.rendered.links:
             self.notify("This message has no links", timeout=2)
             return
-        url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
+        self.app.push_screen(LinkDialog(self.rendered.links), callback=self._copy_link)
+
+    def _copy_link(self, url: str | None) -> None:
         if url:
             self.app.copy_to_clipboard(url)
             self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
@@ -280,19 +302,26 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.app.copy_to_clipboard(url)
         self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
 
-    @work(group="reader-save", exclusive=True, exit_on_error=False)
-    async def action_save(self) -> None:
+    def action_save(self) -> None:
+        # The chooser is pushed now, not from a worker: keys typed right after `a` go to it.
         message = self.message
         if message is None or not message.attachments:
             self.notify("This message has no attachments", timeout=2)
             return
         if len(message.attachments) == 1:
-            chosen = [0]
+            self.save([0])
         else:
-            picked = await self.app.push_screen_wait(AttachmentDialog(message.attachments))
-            if not picked:
-                return
-            chosen = picked
+            self.app.push_screen(AttachmentDialog(message.attachments), callback=self._chosen)
+
+    def _chosen(self, picked: list[int] | None) -> None:
+        if picked:
+            self.save(picked)
+
+    @work(group="reader-save", exclusive=True, exit_on_error=False)
+    async def save(self, chosen: list[int]) -> None:
+        message = self.message
+        if message is None:
+            return
         from tmtui.ui.saving import save_attachment
 
         for index in chosen:

@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from tmtui.safety import sanitize_line
+from tmtui.ui.keys import MOVES, Move, bindings_for, move
 from tmtui.ui.widgets.status import MailboxStatus, state_text
 
 COLUMNS = ("address", "unread", "expires", "state")
@@ -19,12 +20,17 @@ class MailboxTable(DataTable[Text]):
     the rows and cells that differ, so the cursor stays where it was.
     """
 
+    BINDINGS = bindings_for({how: f"move('{how}')" for how in MOVES})
+
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         for key, label in zip(COLUMNS, ("Address", "Unread", "Expires", "State"), strict=True):
             self.add_column(label, key=key)
+
+    def action_move(self, how: Move) -> None:
+        move(self, how)
 
     def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
         before = {status.address: status for status in old}

@@ -26,6 +26,7 @@ from tmtui.api.models import MessageSummary
 from tmtui.extract import find_code
 from tmtui.humanize import relative_time
 from tmtui.safety import sanitize_line
+from tmtui.ui.keys import bindings_for
 
 SENDER_WIDTH = 22
 TIME_WIDTH = 8
@@ -99,12 +100,8 @@ class MessageList(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False),
-        Binding("k,up", "cursor(-1)", "Up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
+        *bindings_for({"down": "cursor(1)", "up": "cursor(-1)", "page_down": "page(1)",
+                       "page_up": "page(-1)", "first": "first", "last": "last"}),
         Binding("space", "toggle_mark", "Mark", show=False),
         Binding("enter", "select", "Open", tooltip="Open the message"),
     ]
