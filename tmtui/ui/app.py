@@ -47,10 +47,10 @@ class TmtuiApp(App[None]):
     TITLE = "tmtui"
     CSS_PATH = css_path()
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit (in the reader: back to the inbox)"),
+        Binding("q", "quit", "Quit", tooltip="Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
         Binding("question_mark", "help", "Keys", tooltip="These keys"),
-        Binding("ctrl+z", "suspend_process", "Suspend", show=False,
-                tooltip="Suspend to the shell (fg brings it back)"),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, tooltip="Suspend (fg resumes)"),
     ]
 
     def __init__(self, config: Config, sync: SyncWorker, *,
@@ -193,7 +193,8 @@ class TmtuiApp(App[None]):
 
         if isinstance(self.screen, HelpDialog):
             return
-        self.push_screen(HelpDialog(self.screen, self.screen.title or self.title))
+        self.push_screen(HelpDialog(self.screen, getattr(self.screen, "help_title", None)
+                                    or self.screen.title or self.title))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette."""

@@ -66,3 +66,17 @@ class ListDialog(ModalScreen[R], Generic[R]):
 
     def action_move(self, how: Move) -> None:
         move(self.moving_list(), how)
+
+
+def scroll(widget: Widget, how: Move) -> None:
+    """Move the view of a scrolling widget (a pager's keys: by line, page, to either end)."""
+    if how in ("down", "up"):
+        widget.scroll_relative(y=1 if how == "down" else -1, animate=False)
+    elif how == "page_down":
+        widget.scroll_page_down(animate=False)
+    elif how == "page_up":
+        widget.scroll_page_up(animate=False)
+    elif how == "first":
+        widget.scroll_home(animate=False)
+    else:
+        widget.scroll_end(animate=False)

@@ -30,12 +30,12 @@ from tmtui.ui.widgets.status import InboxHeader, MailboxStatus
 class InboxScreen(TmtuiScreen[None]):
     AUTO_FOCUS = "MessageList"
     BINDINGS = [
-        Binding("d", "delete", "Delete", tooltip="Delete the highlighted message, or the marked ones"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete (for a few seconds)"),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the list again now"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject as you type"),
+        Binding("d", "delete", "Delete", tooltip="Delete marked, or this one"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
+        Binding("r", "refresh", "Refresh", tooltip="Refresh now"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject"),
         Binding("y", "copy_address", "Copy", tooltip="Copy the address"),
-        Binding("escape", "back", "Back", tooltip="Back to the mailboxes (or clear the filter)"),
+        Binding("escape", "back", "Back", tooltip="Back (or clear the filter)"),
     ]
 
     # Data for the widgets (bound in compose): the widgets repaint, not the screen.
@@ -52,6 +52,7 @@ class InboxScreen(TmtuiScreen[None]):
         super().__init__()
         self.address = address
         self.title = address
+        self.help_title = f"Inbox · {address}"
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
 
     def compose(self) -> ComposeResult:

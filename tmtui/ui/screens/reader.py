@@ -25,7 +25,7 @@ from tmtui.render import Rendered, fold_long_lines, html_to_text
 from tmtui.safety import safe_url, sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
-from tmtui.ui.keys import MOVES, Move
+from tmtui.ui.keys import MOVES, Move, scroll
 from tmtui.ui.screens.base import TmtuiScreen
 
 VIEWS = ("rendered", "plain", "source")
@@ -35,16 +35,18 @@ MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large
 class ReaderScreen(TmtuiScreen[str | None]):
     """Dismisses with the id of the message shown last, so the inbox cursor can follow."""
 
+    help_title = "Reader"
+
     BINDINGS = [
         Binding("a", "save", "Save", tooltip="Save attachments"),
-        Binding("d", "delete", "Delete", tooltip="Delete this message and show the next"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete (for a few seconds)"),
-        Binding("y", "copy_code", "Code", tooltip="Copy the one-time code"),
+        Binding("d", "delete", "Delete", tooltip="Delete, show the next"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
+        Binding("y", "copy_code", "Code", tooltip="Copy the code"),
         Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
         Binding("l", "links", "Links", tooltip="Choose a link to copy"),
         Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
-        Binding("v", "cycle_view", "View", show=False, tooltip="Cycle view: rendered / plain / HTML source"),
+        Binding("v", "cycle_view", "View", show=False, tooltip="View: rendered, plain, HTML"),
         Binding("escape,q", "back", "Back", tooltip="Back to the inbox"),
         # The body scrolls whichever view shows it. No priority bindings here: keys typed
         # ahead are resolved in order, against the screen on top when their turn comes.
@@ -74,7 +76,9 @@ class ReaderScreen(TmtuiScreen[str | None]):
         yield Static(id="reader-attachments")
         yield ProgressBar(id="save-progress", show_eta=False)
         yield LoadingIndicator(id="reader-loading")
-        with VerticalScroll(id="reader-body"):
+        body = VerticalScroll(id="reader-body")
+        body.can_focus = False  # the screen's keys scroll it, the same in every view
+        with body:
             # Never open a sender's link on a click (the widget would before any handler runs).
             yield Markdown(id="body-markdown", open_links=False)
         # Never focused: its cursor keys would move a hidden cursor, not the view (the screen scrolls it).
@@ -219,17 +223,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def action_scroll_body(self, how: Move) -> None:
         """Move the view of the body, never a hidden text cursor."""
-        body = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
-        if how in ("down", "up"):
-            body.scroll_relative(y=1 if how == "down" else -1, animate=False)
-        elif how == "page_down":
-            body.scroll_page_down(animate=False)
-        elif how == "page_up":
-            body.scroll_page_up(animate=False)
-        elif how == "first":
-            body.scroll_home(animate=False)
-        else:
-            body.scroll_end(animate=False)
+        scroll(self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text"), how)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that would do nothing for this message stay out of the footer."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
@@ -20,7 +21,8 @@ class MailboxTable(DataTable[Text]):
     the rows and cells that differ, so the cursor stays where it was.
     """
 
-    BINDINGS = bindings_for({how: f"move('{how}')" for how in MOVES})
+    BINDINGS = [*bindings_for({how: f"move('{how}')" for how in MOVES}),
+                Binding("enter", "select_cursor", "Open", show=False, tooltip="Open the mailbox")]
 
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
 

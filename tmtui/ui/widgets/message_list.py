@@ -102,7 +102,7 @@ class MessageList(ScrollView, can_focus=True):
     BINDINGS = [
         *bindings_for({"down": "cursor(1)", "up": "cursor(-1)", "page_down": "page(1)",
                        "page_up": "page(-1)", "first": "first", "last": "last"}),
-        Binding("space", "toggle_mark", "Mark", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False, tooltip="Mark / unmark"),
         Binding("enter", "select", "Open", tooltip="Open the message"),
     ]
 
