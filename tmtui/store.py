@@ -44,6 +44,7 @@ class Mailbox:
     connection: ConnectionState = "connecting"
     detail: str = ""
     problem: Problem | None = None  # needs the user: take it back, or forget it
+    retry_at: datetime | None = None  # offline: when the watcher tries again
     messages: list[MessageSummary] = field(default_factory=list)
     complete: bool = False
     listed: bool = False
@@ -214,12 +215,13 @@ class SessionStore:
             self._emit(Change("catalog"))
 
     def set_connection(self, address: str, state: ConnectionState, detail: str = "",
-                       problem: Problem | None = None) -> None:
+                       problem: Problem | None = None, retry_at: datetime | None = None) -> None:
         mailbox = self.get(address)
         if mailbox is None:
             return
-        if (mailbox.connection, mailbox.detail, mailbox.problem) != (state, detail, problem):
-            mailbox.connection, mailbox.detail, mailbox.problem = state, detail, problem
+        now = (state, detail, problem, retry_at)
+        if (mailbox.connection, mailbox.detail, mailbox.problem, mailbox.retry_at) != now:
+            mailbox.connection, mailbox.detail, mailbox.problem, mailbox.retry_at = now
             self._emit(Change("connection", mailbox.address))
 
     def replace_messages(self, address: str, messages: Iterable[MessageSummary]) -> None:

@@ -30,6 +30,7 @@ from tmtui.sync.deletes import HeldDelete
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.status import MailboxStatus, retry_words
 
 T = TypeVar("T")
 
@@ -132,6 +133,20 @@ class TmtuiApp(App[None]):
             self.pop_screen()
         else:
             self.switch_screen(PickerScreen())
+
+    def offline_line(self, address: str) -> str | None:
+        """`Offline (cannot reach the server), retrying in 5 s` while the mailbox is offline.
+
+        Commands then fail at once with this line instead of waiting on a network
+        that is known to be down (the watcher keeps trying; `r` tries now).
+        """
+        mailbox = self.store.get(address)
+        if mailbox is None or mailbox.connection != "offline":
+            return None
+        status = MailboxStatus.of(mailbox)
+        why = f" ({sanitize_line(mailbox.detail, 80)})" if mailbox.detail else ""
+        retry = retry_words(status.retry_in)
+        return f"Offline{why}" + (f", {retry}" if retry else "")
 
     # Deletes: immediate on screen, sent to the server after a hold that `u` can undo.
 

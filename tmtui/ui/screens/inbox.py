@@ -24,7 +24,27 @@ from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.message_list import MessageList, Row, to_row
-from tmtui.ui.widgets.status import InboxHeader, MailboxStatus
+from tmtui.ui.widgets.status import InboxHeader, MailboxStatus, retry_words
+
+
+def empty_text(address: str, status: MailboxStatus | None, *, filtered: bool) -> str:
+    """What an empty inbox says: why it is empty, and what happens next."""
+    if filtered:
+        return "No messages match the filter."
+    where = sanitize_line(address, 80)
+    if status is None or status.connection == "connecting":
+        return f"Connecting to the server for {where}…"
+    if status.connection == "offline":
+        retry = retry_words(status.retry_in) or "retrying soon"
+        why = f" ({sanitize_line(status.detail, 80)})" if status.detail else ""
+        return (f"Offline - {retry}{why}. Mail sent to {where} meanwhile is kept by the server "
+                "and shows up once the connection is back; r tries now.")
+    if status.connection == "lost":
+        return f"{where} cannot be reached: {sanitize_line(status.detail, 80) or 'the session was lost'}."
+    if status.connection == "reconnecting":
+        return (f"Reconnecting to the server. Mail sent to {where} meanwhile shows up once "
+                "the connection is back.")
+    return f"No mail yet. Send something to {where}; it appears here the moment it arrives."
 
 
 class InboxScreen(TmtuiScreen[None]):
@@ -54,6 +74,7 @@ class InboxScreen(TmtuiScreen[None]):
         self.title = address
         self.help_title = f"Inbox · {address}"
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
+        self._empty_text = ""
 
     def compose(self) -> ComposeResult:
         if self.tapp.banner:
@@ -127,9 +148,13 @@ class InboxScreen(TmtuiScreen[None]):
         empty = self.query_one("#inbox-empty", Static)
         empty.display = not rows
         if not rows:
-            empty.update("No messages match the filter." if self.filter_text.strip() else
-                         f"No mail yet. Send something to {sanitize_line(self.address, 80)}; "
-                         "it appears here the moment it arrives.")
+            text = empty_text(self.address, self.status, filtered=bool(self.filter_text.strip()))
+            if text != self._empty_text:
+                self._empty_text = text
+                empty.update(text)
+
+    def watch_status(self) -> None:
+        self._show_empty(self.rows)  # the empty inbox says why: connecting, offline (counting down)
 
     def watch_filter_text(self) -> None:
         self.refresh_rows()
@@ -187,7 +212,18 @@ class InboxScreen(TmtuiScreen[None]):
 
     @work(group="inbox-refresh", exclusive=True, exit_on_error=False)
     async def action_refresh(self) -> None:
-        await self.tapp.attempt(self.tapp.sync.refresh(self.address))
+        mailbox = self.mailbox
+        if mailbox is not None and mailbox.connection == "offline":
+            self.tapp.sync.focus(self.address)  # wakes its watcher: it tries again now
+            self.notify("Offline: trying to reach the server again now", markup=False, timeout=3)
+            return
+        if await self.tapp.attempt(self._refreshed()):
+            total = len(self.mailbox.messages) if self.mailbox else 0
+            self.notify(f"Up to date, {total} message{'s' if total != 1 else ''}", markup=False, timeout=3)
+
+    async def _refreshed(self) -> bool:
+        await self.tapp.sync.refresh(self.address)
+        return True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

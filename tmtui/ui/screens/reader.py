@@ -26,6 +26,7 @@ from tmtui.safety import safe_url, sanitize_line, sanitize_text
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.keys import MOVES, Move, scroll
+from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 
 VIEWS = ("rendered", "plain", "source")
@@ -44,6 +45,12 @@ class ReaderScreen(TmtuiScreen[str | None]):
         Binding("y", "copy_code", "Code", tooltip="Copy the code"),
         Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
         Binding("l", "links", "Links", tooltip="Choose a link to copy"),
+        # The same keys when they cannot act on this message: out of the footer, but they
+        # say why (check_action picks one of the two).
+        Binding("a", "explain('save')", "Save", show=False, tooltip="Save attachments"),
+        Binding("y", "explain('copy_code')", "Code", show=False, tooltip="Copy the code"),
+        Binding("Y", "explain('copy_link')", "Link", show=False, tooltip="Copy the confirmation link"),
+        Binding("l", "explain('links')", "Links", show=False, tooltip="Choose a link to copy"),
         Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
         Binding("v", "cycle_view", "View", show=False, tooltip="View: rendered, plain, HTML"),
@@ -69,6 +76,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.view = "rendered"
         self._header = Text()
         self._texts: dict[str, str] = {}
+        self._unloaded = False  # the latest load failed (offline, or an error)
+        self._offline = False  # ... because the mailbox was offline: it loads when back
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -87,6 +96,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
         yield text
         yield Footer()
 
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """A message that could not be loaded while offline loads once the connection is back."""
+        if not self._offline or message.change.address != self.address:
+            return
+        mailbox = self.tapp.store.get(self.address)
+        if mailbox is not None and mailbox.connection in ("live", "polling"):
+            self.load()
+
     def on_mount(self) -> None:
         self.query_one("#save-progress").display = False
         self.query_one("#body-text").display = False
@@ -99,11 +116,21 @@ class ReaderScreen(TmtuiScreen[str | None]):
     @work(group="reader-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         self.message, self.rendered, self.code, self.link = None, None, None, None
+        self._unloaded = self._offline = False
+        self.refresh_bindings()
         self.query_one("#reader-code").display = False
+        offline = self.tapp.offline_line(self.address)
+        if offline:  # fail at once, and load by itself when the connection is back
+            self._unloaded = self._offline = True
+            self.query_one("#reader-loading").display = False
+            self.query_one("#reader-header", Static).update(
+                Text(f"{offline}. The message loads once the connection is back."))
+            return
         self.query_one("#reader-loading").display = True
         self.query_one("#reader-header", Static).update(Text("Loading…", style="dim"))
         message = await self.tapp.attempt(self.tapp.sync.fetch(self.address, self.message_id))
         if message is None:
+            self._unloaded = True
             self.query_one("#reader-loading").display = False
             self.query_one("#reader-header", Static).update(Text("This message could not be loaded."))
             return
@@ -225,15 +252,34 @@ class ReaderScreen(TmtuiScreen[str | None]):
         """Move the view of the body, never a hidden text cursor."""
         scroll(self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text"), how)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that would do nothing for this message stay out of the footer."""
-        available = {
+    def _available(self) -> dict[str, bool]:
+        return {
             "save": bool(self.message and self.message.attachments),
             "links": bool(self.rendered and self.rendered.links),
             "copy_code": self.code is not None,
             "copy_link": self.link is not None,
         }
-        return available.get(action, True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would do nothing for this message stay out of the footer (and explain)."""
+        if action == "explain":
+            return not self._available().get(str(parameters[0]), True)
+        return self._available().get(action, True)
+
+    def action_explain(self, action: str) -> None:
+        """A key that cannot act on this message says why, rather than nothing."""
+        if self.rendered is None:
+            self.notify("The message could not be loaded" if self._unloaded else "The message is still loading",
+                        timeout=2)
+            return
+        links = bool(self.rendered.links)
+        reasons = {
+            "save": "This message has no attachments",
+            "links": "This message has no links",
+            "copy_code": "No one-time code found in this message",
+            "copy_link": "No confirmation link found in this message" + (" (l lists its links)" if links else ""),
+        }
+        self.notify(reasons.get(action, "Not available for this message"), timeout=3)
 
     def action_back(self) -> None:
         self.dismiss(self.message_id)
@@ -300,7 +346,11 @@ class ReaderScreen(TmtuiScreen[str | None]):
         # The chooser is pushed now, not from a worker: keys typed right after `a` go to it.
         message = self.message
         if message is None or not message.attachments:
-            self.notify("This message has no attachments", timeout=2)
+            self.action_explain("save")
+            return
+        offline = self.tapp.offline_line(self.address)
+        if offline:
+            self.notify(f"{offline}: not saved", severity="error", markup=False, timeout=5)
             return
         if len(message.attachments) == 1:
             self.save([0])

@@ -45,9 +45,10 @@ class MailboxTable(DataTable[Text]):
             cells = (Text(sanitize_line(status.address, max_len=80)),
                      Text(str(status.unread) if status.unread else "", style="bold"),
                      Text(status.expires),
-                     state_text(status))
+                     state_text(status, short=True))
             if status.address in self.rows:
                 for column, cell in zip(COLUMNS, cells, strict=True):
-                    self.update_cell(status.address, column, cell)
+                    # The column grows with its text, so a longer state is never cut mid-word.
+                    self.update_cell(status.address, column, cell, update_width=True)
             else:
                 self.add_row(*cells, key=status.address)

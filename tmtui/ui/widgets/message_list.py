@@ -190,13 +190,16 @@ class MessageList(ScrollView, can_focus=True):
     def action_toggle_mark(self) -> None:
         current = self.current_id
         if current is None:
+            self.notify("Nothing to mark: the list is empty", timeout=2)
             return
         self.marked ^= {current}
         self.cursor += 1
 
     def action_select(self) -> None:
-        if self.current_id is not None:
-            self.post_message(self.Selected(self.current_id))
+        if self.current_id is None:
+            self.notify("Nothing to open: the list is empty", timeout=2)
+            return
+        self.post_message(self.Selected(self.current_id))
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y

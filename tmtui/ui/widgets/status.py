@@ -7,6 +7,7 @@ that alters nothing on screen costs one comparison.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -37,6 +38,9 @@ class HasState(Protocol):
     @property
     def detail(self) -> str: ...
 
+    @property
+    def retry_in(self) -> int | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class MailboxStatus:
@@ -49,11 +53,17 @@ class MailboxStatus:
     total: int
     unread: int
     complete: bool
+    retry_in: int | None = None
+    """Offline: whole seconds to the next try (0: trying now); None otherwise."""
 
     @classmethod
     def of(cls, mailbox: Mailbox, now: datetime | None = None) -> MailboxStatus:
+        now = now or clock.now()
+        retry_in = None
+        if mailbox.connection == "offline" and mailbox.retry_at is not None:
+            retry_in = max(0, math.ceil((mailbox.retry_at - now).total_seconds()))
         return cls(mailbox.address, countdown(mailbox.expires_at, now), mailbox.connection,
-                   mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete)
+                   mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete, retry_in)
 
 
 def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
@@ -70,12 +80,26 @@ def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
     return f"{minutes}m {seconds:02d}s"
 
 
-def state_text(mailbox: HasState) -> Text:
-    """`● live`, or the state with its one-line detail (sanitised by whoever set it)."""
-    text = Text("● ", style=STATE_STYLE.get(mailbox.connection, ""))
-    text.append(mailbox.connection, style=STATE_STYLE.get(mailbox.connection, ""))
-    if mailbox.detail:
+def retry_words(retry_in: int | None) -> str:
+    """`retrying in 5 s`, `retrying now`; empty when no retry is planned."""
+    if retry_in is None:
+        return ""
+    return f"retrying in {retry_in} s" if retry_in > 0 else "retrying now"
+
+
+def state_text(mailbox: HasState, *, short: bool = False) -> Text:
+    """`● live`, or the state with its one-line detail and, offline, the next try.
+
+    ``short``: the state and the next try only (the picker's column), whole words.
+    """
+    style = STATE_STYLE.get(mailbox.connection, "")
+    text = Text("● ", style=style)
+    text.append(mailbox.connection, style=style)
+    if mailbox.detail and not short:
         text.append(f" ({sanitize_line(mailbox.detail, max_len=80)})", style="dim")
+    retry = retry_words(mailbox.retry_in)
+    if retry:
+        text.append(f", {retry}", style="dim")
     return text
 
 
