@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -53,6 +54,9 @@ class TmtuiApp(App[None]):
         Binding("question_mark", "help", "Keys", tooltip="These keys"),
         Binding("ctrl+z", "suspend_process", "Suspend", show=False, tooltip="Suspend (fg resumes)"),
     ]
+
+    MAX_TOASTS = 2  # stacked at most: at 80x24 more would cover half the reader
+    NOTIFICATION_TIMEOUT = 4
 
     def __init__(self, config: Config, sync: SyncWorker, *,
                  saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
@@ -191,6 +195,16 @@ class TmtuiApp(App[None]):
 
     def report_error(self, exc: BaseException) -> None:
         self.notify(describe(exc), severity="error", markup=False, timeout=8)
+
+    def on_notify(self, event: Notify) -> None:
+        """Before Textual shows a toast (it runs next): drop the same text shown already, and all
+        but the newest few, so toasts never pile up."""
+        newest = event.notification
+        shown = [n for n in self._notifications if (n.message, n.title) != (newest.message, newest.title)]
+        keep = shown[len(shown) - (self.MAX_TOASTS - 1):] if self.MAX_TOASTS > 1 else []
+        for notification in list(self._notifications):
+            if notification not in keep:
+                self._unnotify(notification, refresh=False)
 
     def _store_changed(self, change: Change) -> None:
         """The one store listener: it only queues a message, so it cannot fail the sync layer."""

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
@@ -23,6 +23,7 @@ from tmtui.store import Mailbox
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.footer import KeysFooter
 from tmtui.ui.widgets.message_list import MessageList, Row, to_row
 from tmtui.ui.widgets.status import InboxHeader, MailboxStatus, retry_words
 
@@ -84,7 +85,7 @@ class InboxScreen(TmtuiScreen[None]):
         yield Static("", id="inbox-empty")
         yield MessageList(id="messages").data_bind(InboxScreen.rows, InboxScreen.new_ids,
                                                    InboxScreen.now)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_rows()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import (
-    Footer,
     LoadingIndicator,
     Markdown,
     ProgressBar,
@@ -28,6 +28,7 @@ from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.keys import MOVES, Move, scroll
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.footer import KeysFooter
 
 VIEWS = ("rendered", "plain", "source")
 MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large bodies read as plain
@@ -94,7 +95,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         text = TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
         text.can_focus = False
         yield text
-        yield Footer()
+        yield KeysFooter()
 
     def on_store_changed(self, message: StoreChanged) -> None:
         """A message that could not be loaded while offline loads once the connection is back."""
@@ -178,8 +179,16 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def show_header(self) -> None:
         header = self._header.copy()
-        header.append(f"   view: {self.view} (v)", style="dim")
+        view = f"view: {self.view} (v)"
+        last_line = header.plain.rsplit("\n", 1)[-1]
+        # Beside the date when it fits, else on a line of its own: never broken in two.
+        fits = cell_len(last_line) + 3 + len(view) <= self.size.width - 2
+        header.append(f"   {view}" if fits else f"\n{'View':>8}: {self.view} (v)", style="dim")
         self.query_one("#reader-header", Static).update(header)
+
+    def on_resize(self) -> None:
+        if self.message is not None:
+            self.show_header()
 
     def show_body(self, rendered: Rendered, code: CodeMatch | None, link: RankedLink | None,
                   texts: dict[str, str], prewrapped: bool) -> None:
@@ -241,12 +250,11 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.notify("No confirmation link found in this message (l lists all links)", timeout=3)
             return
         self.app.copy_to_clipboard(self.link.url)
-        self.notify(f"Copied {sanitize_line(self.link.url, max_len=80)}", markup=False)
+        self.notify(f"Copied {sanitize_line(self.link.url, max_len=50)}", markup=False)
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        self.show_view()
-        self.notify(f"View: {self.view}", markup=False, timeout=2)
+        self.show_view()  # the header says which view: no toast
 
     def action_scroll_body(self, how: Move) -> None:
         """Move the view of the body, never a hidden text cursor."""
@@ -330,7 +338,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
     def _copy_link(self, url: str | None) -> None:
         if url:
             self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+            self.notify(f"Copied {sanitize_line(url, max_len=50)}", markup=False)
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -340,7 +348,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.notify("That link is not http, https or mailto; not copied", timeout=3)
             return
         self.app.copy_to_clipboard(url)
-        self.notify(f"Copied {sanitize_line(url, max_len=80)}", markup=False)
+        self.notify(f"Copied {sanitize_line(url, max_len=50)}", markup=False)
 
     def action_save(self) -> None:
         # The chooser is pushed now, not from a worker: keys typed right after `a` go to it.

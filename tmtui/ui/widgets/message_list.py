@@ -62,6 +62,13 @@ def code_badge(row: Row) -> str:
     return match.value[:12] if match is not None and match.confidence >= BADGE_CONFIDENCE else ""
 
 
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis that says so."""
+    if cell_len(text) <= width or width < 2:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
 def _display_sender(sender: str) -> str:
     name, _, rest = sender.partition("<")
     name = name.strip().strip('"').strip()
@@ -256,8 +263,8 @@ class MessageList(ScrollView, can_focus=True):
         subject_width = max(0, width - fixed - cell_len(badge))
         segments = [
             Segment(marker + " ", style),
-            Segment(set_cell_size(row.sender, sender_width) + " ", style),
-            Segment(set_cell_size(row.subject, subject_width), style),
+            Segment(fit(row.sender, sender_width) + " ", style),
+            Segment(fit(row.subject, subject_width), style),
             Segment(badge, badge_style),
             Segment(" " + flags + " ", dim),
             Segment(when, dim),

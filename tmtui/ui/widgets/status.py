@@ -120,20 +120,36 @@ class InboxHeader(Static):
     def on_mount(self) -> None:
         self.watch_status(self.status)
 
-    def watch_status(self, status: MailboxStatus | None) -> None:
+    def on_resize(self) -> None:
+        self.watch_status(self.status)
+
+    def _line(self, status: MailboxStatus | None, *, compact: bool) -> Text:
+        """`address   expires in 23h 59m   ● live   5 messages, 2 unread`, or
+        `address  23h 59m  ● live  5 (2 unread)` (the state without its detail)."""
+        gap = "  " if compact else "   "
         header = Text()
         header.append(sanitize_line(self.address, max_len=80), style="bold")
-        if status is not None:
-            header.append(f"   expires in {status.expires}   ")
-            header.append_text(state_text(status))
-            header.append(f"   {status.total} message{'s' if status.total != 1 else ''}, "
+        if status is None:
+            return header
+        header.append(f"{gap}{status.expires}{gap}" if compact else f"{gap}expires in {status.expires}{gap}")
+        header.append_text(state_text(status, short=compact))
+        if compact:
+            header.append(f"{gap}{status.total} ({status.unread} unread)")
+        else:
+            header.append(f"{gap}{status.total} message{'s' if status.total != 1 else ''}, "
                           f"{status.unread} unread")
-            if not status.complete and status.total:
-                header.append(" (loading…)", style="dim")
+        if not status.complete and status.total:
+            header.append(" (loading…)", style="dim")
+        return header
+
+    def watch_status(self, status: MailboxStatus | None) -> None:
+        width = max(1, self.screen.size.width - 2) if self.is_attached else 1
+        header = self._line(status, compact=False)
+        if header.cell_len > width:  # a narrow terminal: the short form, on one line if it can
+            header = self._line(status, compact=True)
         if header.plain == self._plain:
             return
         # A full layout only when the header would take another number of lines.
-        width = max(1, self.screen.size.width - 2) if self.is_attached else 1
         relayout = -(-header.cell_len // width) != -(-cell_len(self._plain) // width)
         self._plain = header.plain
         self.update(header, layout=relayout)
