@@ -82,3 +82,32 @@ async def test_delete_then_yes_typed_fast_answers_the_question(make_app, server)
         type_ahead(app, "d", "y")
         await store_until(store, lambda: len(mailbox.messages) == 1, what="the two marked deleted")
         assert app.clipboard != mailbox.address  # `y` answered the question, it did not copy
+
+
+async def test_filter_typed_at_once_gets_every_character(make_app, server) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        store = app.store
+        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
+        mailbox = store.mailboxes[0]
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        server.control.deliver_many(mailbox.address, [build_mail(mailbox.address, subject=s)
+                                                      for s in ("json report", "alpha", "beta")])
+        inbox = app.screen
+        messages = inbox.query_one(MessageList)
+        await screen_until(pilot, lambda: len(messages.rows) == 3)
+        type_ahead(app, "slash", "j", "s", "o", "n")
+        await screen_until(pilot, lambda: inbox.filter_text == "json", what="the whole filter typed")
+        assert [r.subject for r in messages.rows] == ["json report"]
+        assert messages.cursor == 0  # j went to the filter, not to the list
+
+
+async def test_a_slash_typed_in_the_filter_is_text(make_app, server) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        store = app.store
+        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        inbox = app.screen
+        await pilot.press("slash", "a", "slash", "b")
+        assert inbox.filter_text == "a/b"

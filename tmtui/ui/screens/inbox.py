@@ -54,7 +54,9 @@ class InboxScreen(TmtuiScreen[None]):
         Binding("d", "delete", "Delete", tooltip="Delete marked, or this one"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
         Binding("r", "refresh", "Refresh", tooltip="Refresh now"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject"),
+        # Priority: resolved the moment the key arrives, so the keys typed right after `/`
+        # (sent to the focused widget as they arrive) already find the filter focused.
+        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject", priority=True),
         Binding("y", "copy_address", "Copy", tooltip="Copy the address"),
         Binding("escape", "back", "Back", tooltip="Back (or clear the filter)"),
     ]
@@ -228,8 +230,11 @@ class InboxScreen(TmtuiScreen[None]):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if box.has_focus:  # a `/` typed in the filter is text
+            box.insert_text_at_cursor("/")
+            return
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now, not later: the keys typed right after `/` are the filter's
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
