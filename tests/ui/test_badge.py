@@ -147,3 +147,26 @@ async def test_badge_readable_with_no_color(make_app, server, monkeypatch: pytes
         for theme in ("textual-dark", "textual-light"):
             failures += await _check_every_case(app, pilot, theme, SYSTEMS)
         assert not failures, "badge hard to read:\n" + "\n".join(failures)
+
+
+async def test_marked_and_new_rows_are_readable_in_every_theme(make_app, server) -> None:
+    """The same class as the badge: a row's state colour must not make its text unreadable."""
+    app = make_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await _inbox_with_every_case(app, server, pilot)
+        failures = []
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            await pilot.pause()
+            await pilot.pause()
+            for case in ("marked", "new"):
+                strip = next(s for s in app.screen._compositor.render_strips()
+                             if CODES[case] in "".join(segment.text for segment in s))
+                subject = next(segment for segment in strip if "Sign-in" in segment.text)
+                assert subject.style is not None
+                # The 256-colour cube rounds colours a little: a little less is asked there.
+                for system, wanted in ((ColorSystem.TRUECOLOR, MIN_CONTRAST), (ColorSystem.EIGHT_BIT, 2.5)):
+                    measured = badge_contrast(subject.style, system, (DEFAULT_TERMINAL_THEME,))
+                    if measured < wanted:
+                        failures.append(f"{theme} {case} row {system.name}: {measured:.2f}")
+        assert not failures, "row text hard to read:\n" + "\n".join(failures)

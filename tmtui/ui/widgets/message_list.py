@@ -100,8 +100,8 @@ class MessageList(ScrollView, can_focus=True):
     MessageList > .message-list--cursor { background: $accent 60%; }
     MessageList:focus > .message-list--cursor { background: $accent; color: $text; }
     MessageList > .message-list--unread { text-style: bold; }
-    MessageList > .message-list--new { color: $success; }
-    MessageList > .message-list--marked { color: $warning; }
+    MessageList > .message-list--new { color: $text-success; }
+    MessageList > .message-list--marked { color: $text-warning; }
     MessageList > .message-list--dim { color: $text-muted; }
     MessageList > .message-list--badge { text-style: bold reverse; }
     """
