@@ -54,6 +54,10 @@ async def test_offline_picker_and_empty_inbox_say_so_in_words(tmp_path: Path, do
         row = next(line for line in screen_text(pilot).splitlines() if saved.address in line)
         assert re.search(r"● offline, retrying (in \d+ s|now)\s*$", row), row  # whole words, none cut
         no_internal_names(screen_text(pilot))
+        await pilot.resize_terminal(60, 20)  # no room for the next try: the state alone, whole
+        await screen_until(pilot, lambda: any(line.rstrip().endswith("● offline")
+                                              for line in screen_text(pilot).splitlines()))
+        await pilot.resize_terminal(80, 24)
 
         await pilot.press("enter")
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))

@@ -34,6 +34,7 @@ from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.status import MailboxStatus, retry_words
 
 T = TypeVar("T")
+UNDO_HINT = " - u to undo"
 
 
 def css_path() -> Path:
@@ -158,7 +159,7 @@ class TmtuiApp(App[None]):
         held = self.sync.deletes.hold(address, ids)
         if held is None:
             return 0
-        self.notify(f"Deleted {len(held.rows)} - u to undo", markup=False,
+        self.notify(f"Deleted {len(held.rows)}{UNDO_HINT}", markup=False,
                     timeout=self.sync.deletes.hold_seconds)
         return len(held.rows)
 
@@ -168,6 +169,9 @@ class TmtuiApp(App[None]):
         if held is None:
             self.notify("Nothing to undo", timeout=3)
             return []
+        for shown in list(self._notifications):  # its "u to undo" no longer holds
+            if str(shown.message).endswith(UNDO_HINT):
+                self._unnotify(shown)
         self.notify(f"Restored {len(held.rows)}", markup=False, timeout=3)
         return held.ids
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -31,6 +32,20 @@ class MailboxTable(DataTable[Text]):
         for key, label in zip(COLUMNS, ("Address", "Unread", "Expires", "State"), strict=True):
             self.add_column(label, key=key)
 
+    def _state_cell(self, status: MailboxStatus, everyone: tuple[MailboxStatus, ...]) -> Text:
+        """The state with its next try when the table has the room, else the state alone:
+        whole words either way, never cut at the screen's edge."""
+        state = state_text(status, short=True)
+        if not self.size.width:
+            return state
+        # Each column has a cell of padding on either side.
+        others = max((cell_len(s.address) for s in everyone), default=0) + len("Unread") + len("Expires")
+        room = self.size.width - others - 2 * len(COLUMNS) - 1
+        return state if state.cell_len <= room else state_text(status, short=True, retry=False)
+
+    def on_resize(self) -> None:
+        self.watch_mailboxes((), self.mailboxes)  # the state cells' form follows the width
+
     def action_move(self, how: Move) -> None:
         move(self, how)
 
@@ -45,7 +60,7 @@ class MailboxTable(DataTable[Text]):
             cells = (Text(sanitize_line(status.address, max_len=80)),
                      Text(str(status.unread) if status.unread else "", style="bold"),
                      Text(status.expires),
-                     state_text(status, short=True))
+                     self._state_cell(status, new))
             if status.address in self.rows:
                 for column, cell in zip(COLUMNS, cells, strict=True):
                     # The column grows with its text, so a longer state is never cut mid-word.

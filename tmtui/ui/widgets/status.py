@@ -87,19 +87,20 @@ def retry_words(retry_in: int | None) -> str:
     return f"retrying in {retry_in} s" if retry_in > 0 else "retrying now"
 
 
-def state_text(mailbox: HasState, *, short: bool = False) -> Text:
+def state_text(mailbox: HasState, *, short: bool = False, retry: bool = True) -> Text:
     """`● live`, or the state with its one-line detail and, offline, the next try.
 
-    ``short``: the state and the next try only (the picker's column), whole words.
+    ``short``: the state and the next try only (the picker's column), whole words;
+    ``retry`` False: without the next try (a narrow column).
     """
     style = STATE_STYLE.get(mailbox.connection, "")
     text = Text("● ", style=style)
     text.append(mailbox.connection, style=style)
     if mailbox.detail and not short:
         text.append(f" ({sanitize_line(mailbox.detail, max_len=80)})", style="dim")
-    retry = retry_words(mailbox.retry_in)
-    if retry:
-        text.append(f", {retry}", style="dim")
+    when = retry_words(mailbox.retry_in) if retry else ""
+    if when:
+        text.append(f", {when}", style="dim")
     return text
 
 
