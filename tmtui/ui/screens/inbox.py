@@ -230,7 +230,7 @@ class InboxScreen(TmtuiScreen[None]):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
-        if box.has_focus:  # a `/` typed in the filter is text
+        if self.focused is box:  # a `/` typed in the filter is text
             box.insert_text_at_cursor("/")
             return
         box.display = True

@@ -124,16 +124,16 @@ class InboxHeader(Static):
     def on_resize(self) -> None:
         self.watch_status(self.status)
 
-    def _line(self, status: MailboxStatus | None, *, compact: bool) -> Text:
+    def _line(self, status: MailboxStatus | None, *, compact: bool, detail: bool) -> Text:
         """`address   expires in 23h 59m   ● live   5 messages, 2 unread`, or
-        `address  23h 59m  ● live  5 (2 unread)` (the state without its detail)."""
+        `address  23h 59m  ● live  5 (2 unread)` (with or without the state's detail)."""
         gap = "  " if compact else "   "
         header = Text()
         header.append(sanitize_line(self.address, max_len=80), style="bold")
         if status is None:
             return header
         header.append(f"{gap}{status.expires}{gap}" if compact else f"{gap}expires in {status.expires}{gap}")
-        header.append_text(state_text(status, short=compact))
+        header.append_text(state_text(status, short=not detail))
         if compact:
             header.append(f"{gap}{status.total} ({status.unread} unread)")
         else:
@@ -145,9 +145,12 @@ class InboxHeader(Static):
 
     def watch_status(self, status: MailboxStatus | None) -> None:
         width = max(1, self.screen.size.width - 2) if self.is_attached else 1
-        header = self._line(status, compact=False)
-        if header.cell_len > width:  # a narrow terminal: the short form, on one line if it can
-            header = self._line(status, compact=True)
+        # A narrow terminal: shorter forms, the state's reason kept as long as it fits.
+        header = self._line(status, compact=False, detail=True)
+        for compact, detail in ((True, True), (True, False)):
+            if header.cell_len <= width:
+                break
+            header = self._line(status, compact=compact, detail=detail)
         if header.plain == self._plain:
             return
         # A full layout only when the header would take another number of lines.
