@@ -6,12 +6,13 @@ same way; nothing here imports Textual.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from tmtui.api import errors
 from tmtui.safety import sanitize_line
 
-__all__ = ["describe", "format_size", "relative_time"]
+__all__ = ["describe", "format_size", "in_words", "relative_time"]
 
 
 def format_size(n: int) -> str:
@@ -61,6 +62,30 @@ _PLAIN: dict[type[errors.ApiError], str] = {
 }
 
 
+# The API layer's messages name the action ("get_email_list: ...") and the library's
+# exception ("(ConnectError)") for the logs; people get words.
+_ACTIONS = {
+    "get_email_list": "listing mail", "fetch_email": "opening a message", "del_email": "deleting mail",
+    "get_domains": "listing domains", "get_email_address": "creating an address",
+    "set_email_user": "naming an address", "open_email_address": "reopening an address",
+    "fetch_attachment": "downloading an attachment", "events": "the event stream",
+    "health": "checking the server",
+}
+_NAMES = "|".join(_ACTIONS)
+_ACTION_PREFIX = re.compile(rf"^({_NAMES}): ")
+_ACTION_NAME = re.compile(rf"\b({_NAMES})\b")
+_EXCEPTION_NAME = re.compile(r" ?\((?:[A-Z][a-z]+)+(?:Error|Timeout|Exception)\)")
+
+
+def in_words(message: str) -> str:
+    """An API message with its action and exception names turned into words (or dropped)."""
+    message = _EXCEPTION_NAME.sub("", message)
+    prefix = _ACTION_PREFIX.match(message)
+    if prefix:
+        message = f"{message[prefix.end():]} ({_ACTIONS[prefix.group(1)]})"
+    return _ACTION_NAME.sub(lambda m: _ACTIONS[m.group(1)], message)
+
+
 def describe(exc: BaseException) -> str:
     """Any error the lower layers raise as a single sanitised line; never a
     traceback, never a token."""
@@ -69,12 +94,12 @@ def describe(exc: BaseException) -> str:
         return f"The server is rate limiting requests{wait}"
     if isinstance(exc, errors.ProtocolError):
         # Our own wording (action and field, never the server's value).
-        return sanitize_line(f"Unexpected response from the server: {exc.message}", max_len=200)
+        return sanitize_line(f"Unexpected response from the server: {in_words(exc.message)}", max_len=200)
     for kind, text in _PLAIN.items():
         if isinstance(exc, kind):
             return text
     if isinstance(exc, errors.ApiError):
-        detail = sanitize_line(exc.server_error or exc.message, max_len=120)
+        detail = sanitize_line(exc.server_error or in_words(exc.message), max_len=120)
         return f"Server error: {detail}" if detail else "The server returned an error"
     if isinstance(exc, OSError):
         reason = exc.strerror or type(exc).__name__

@@ -46,10 +46,14 @@ class Mailbox:
     connection: ConnectionState = "connecting"
     detail: str = ""
     problem: Problem | None = None  # needs the user: take it back, or forget it
+    retry_at: datetime | None = None  # offline: when the watcher tries again
     messages: list[MessageSummary] = field(default_factory=list)
     complete: bool = False
     listed: bool = False
     total: int | None = None
+    hidden: set[str] = field(default_factory=set)
+    """Ids this client deleted, or holds back to delete (undo): never shown again
+    unless restored, even when a listing that raced the delete still has them."""
 
     @property
     def unread(self) -> int:
@@ -229,12 +233,13 @@ class SessionStore:
             self._emit(Change("catalog"))
 
     def set_connection(self, address: str, state: ConnectionState, detail: str = "",
-                       problem: Problem | None = None) -> None:
+                       problem: Problem | None = None, retry_at: datetime | None = None) -> None:
         mailbox = self.get(address)
         if mailbox is None:
             return
-        if (mailbox.connection, mailbox.detail, mailbox.problem) != (state, detail, problem):
-            mailbox.connection, mailbox.detail, mailbox.problem = state, detail, problem
+        now = (state, detail, problem, retry_at)
+        if (mailbox.connection, mailbox.detail, mailbox.problem, mailbox.retry_at) != now:
+            mailbox.connection, mailbox.detail, mailbox.problem, mailbox.retry_at = now
             self._emit(Change("connection", mailbox.address))
 
     def replace_messages(self, address: str, messages: Iterable[MessageSummary]) -> None:
@@ -268,6 +273,8 @@ class SessionStore:
 
     def _set_messages(self, mailbox: Mailbox, messages: list[MessageSummary]) -> None:
         initial, mailbox.listed = not mailbox.listed, True
+        if mailbox.hidden:
+            messages = [m for m in messages if m.id not in mailbox.hidden]
         if messages == mailbox.messages and not initial:
             return
         before = {m.id for m in mailbox.messages}
@@ -280,18 +287,39 @@ class SessionStore:
                           removed=tuple(before - after), initial=initial,
                           backfill=tuple(m.id for m in fresh if m.id not in arrived)))
 
-    def remove_messages(self, address: str, ids: Iterable[str]) -> None:
+    def remove_messages(self, address: str, ids: Iterable[str]) -> list[MessageSummary]:
+        """Rows this client deleted (or holds back to delete): gone, and kept out of later
+        listings until :meth:`restore_messages`. Returns the rows removed, newest first."""
+        mailbox = self.get(address)
+        if mailbox is None:
+            return []
+        gone = set(ids)
+        mailbox.hidden |= gone
+        removed = [m for m in mailbox.messages if m.id in gone]
+        if removed:
+            mailbox.messages = [m for m in mailbox.messages if m.id not in gone]
+            if mailbox.total is not None:
+                mailbox.total = max(0, mailbox.total - len(removed))
+            self._emit(Change("messages", mailbox.address, removed=tuple(m.id for m in removed)))
+        return removed
+
+    def restore_messages(self, address: str, rows: Iterable[MessageSummary]) -> None:
+        """Put back rows taken out by :meth:`remove_messages` (an undone or failed delete).
+
+        They come back as they were, never as new mail (``backfill``).
+        """
         mailbox = self.get(address)
         if mailbox is None:
             return
-        gone = set(ids)
-        remaining = [m for m in mailbox.messages if m.id not in gone]
-        removed = tuple(m.id for m in mailbox.messages if m.id in gone)
-        if removed:
-            mailbox.messages = remaining
+        rows = list(rows)
+        mailbox.hidden -= {m.id for m in rows}
+        present = {m.id for m in mailbox.messages}
+        back = [m for m in rows if m.id not in present]
+        if back:
+            mailbox.messages = newest_first([*mailbox.messages, *back])
             if mailbox.total is not None:
-                mailbox.total = max(0, mailbox.total - len(removed))
-            self._emit(Change("messages", mailbox.address, removed=removed))
+                mailbox.total += len(back)
+            self._emit(Change("messages", mailbox.address, backfill=tuple(m.id for m in back)))
 
     def mark_read(self, address: str, message_id: str) -> None:
         mailbox = self.get(address)

@@ -1,7 +1,7 @@
 """One real-terminal smoke test: `tmtui demo` in a 100x30 tmux pane, driven like a person would.
 
 It reads the SMTP port and the address from the screen, delivers a mail with
-smtplib, waits for its subject, opens it, checks the body, quits with `q` and
+smtplib, waits for its subject, opens it, checks the body, goes back and quits with `q` `q`, and
 checks the exit status and that no traceback reached the terminal. tmux runs
 on its own socket (-L) with no user config; CI installs tmux (.ci/run).
 """
@@ -79,6 +79,8 @@ def test_demo_in_tmux_receives_and_shows_mail(pane: Pane, tmp_path: Path) -> Non
     pane.keys("g", "Enter")  # newest first: g goes to the top row, the new mail
     pane.wait(lambda s: "body-marker-2718" in s, "the mail's body in the reader")
 
+    pane.keys("q")  # the reader: back to the inbox
+    pane.wait(lambda s: "Smoke signal 7431" in s and "body-marker-2718" not in s, "the inbox again")
     pane.keys("q")
     with contextlib.suppress(TimeoutError):
         until_sync(status_file.exists, 10, what="the exit status")

@@ -63,10 +63,10 @@ async def test_server_down_at_start_says_so_retries_and_goes_live_when_it_starts
         store = app.store
         mailbox = store.mailboxes[0]
         await store_until(store, lambda: mailbox.connection == "offline")
-        assert "could not reach the server" in mailbox.detail
+        assert "cannot reach the server" in mailbox.detail
         await pilot.press("enter")  # the picker: open the mailbox while offline
         await screen_until(pilot, lambda: "offline" in screen_text(pilot)
-                           and "could not reach the server" in screen_text(pilot))
+                           and "cannot reach the server" in screen_text(pilot))
         await still_responds(pilot)
         second = ReferenceServer(ServerConfig(data_dir=tmp_path / "srv", welcome_mail=False,
                                               retry_ms=100, **ports))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_text, screen_until, store_until
+from tests.support.waiting import screen_text, screen_until, store_until, until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
@@ -47,7 +47,10 @@ async def test_first_run_creates_mailbox_and_mail_flows_through(make_app, server
         await store_until(store, lambda: not mailbox.messages)
         await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
         assert "Your invoice" not in screen_text(pilot)
-        # Gone from the server too, not only from the screen.
+        # Gone from the server too, not only from the screen (leaving the mailbox ends the undo hold).
+        await pilot.press("escape")
+        await until(lambda: not app.sync.deletes.held())
+        await app.sync.deletes.commit()
         page = await app.sync.client.get_email_list(mailbox.sid_token)
         assert page.count == 0
 

@@ -161,7 +161,7 @@ def test_structure_reads_well() -> None:
         "<pre>  keep   this\n    indent</pre>"
     )
     assert r.text == (
-        "# Title\n\nPara bold and it.\n\n  - one\n  - two\n    - nested\n\n> quoted\n\n"
+        "Title\n\nPara bold and it.\n\n  - one\n  - two\n    - nested\n\n> quoted\n\n"
         "Name Value\na 1\n\n\xa0\xa0keep   this\n\xa0\xa0\xa0\xa0indent"
     )
     assert "**bold**" in r.markdown and "_it_" in r.markdown

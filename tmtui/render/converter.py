@@ -24,7 +24,7 @@ from functools import lru_cache
 import html2text
 
 from tmtui.render.elements import LINES, STRAY_OK, SWALLOW, VOID, OpenElements
-from tmtui.render.escape import EM, NBSP_HOLDER, OPEN, STRONG, mark_escapes
+from tmtui.render.escape import EM, HEADING, NBSP_HOLDER, OPEN, STRONG, mark_escapes
 from tmtui.render.limits import OutputFull
 from tmtui.render.links import LinkTable, label_end
 from tmtui.safety import sanitize_text
@@ -44,6 +44,9 @@ def _sanitize_small(text: str, multiline: bool = True) -> str:
 
 def _attr(attrs: Attrs, wanted: str) -> str | None:
     return next((value for name, value in attrs if name == wanted), None)
+
+
+_HEADING_MARK = re.compile(r"#{1,6} ")
 
 
 class Converter(html2text.HTML2Text):
@@ -96,6 +99,13 @@ class Converter(html2text.HTML2Text):
     def partial(self) -> str:
         """The output so far (all of it, after :meth:`run`)."""
         return "".join(self.outtextlist).replace(NBSP_HOLDER, "\xa0")
+
+    def o(self, data: str, puredata: bool = False, force: bool | str = False) -> None:
+        # html2text writes a heading's "## " in one call, just after entering it; a
+        # sender's own "#" never comes this way (handle_data escapes it).
+        if self.inheader and _HEADING_MARK.fullmatch(data):
+            data = HEADING + data
+        super().o(data, puredata, force)
 
     def outtextf(self, s: str) -> None:
         self.outtextlist.append(s)

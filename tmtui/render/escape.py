@@ -16,6 +16,7 @@ STRONG = "\ufdd2"  # strong mark
 OPEN = "\ufdd3"  # a link label starts
 CLOSE = "\ufdd4"  # a link label ends; the link number and END follow
 END = "\ufdd5"
+HEADING = "\ufdd6"  # html2text's heading mark ("## ") follows: Markdown keeps it, text drops it
 NBSP_HOLDER = "&nbsp_place_holder;"  # html2text's own placeholder for &nbsp;
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]()<>&#|~]")

@@ -12,7 +12,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass
 
-from tmtui.render.escape import EM, ESCAPE, STRONG, escape_all
+from tmtui.render.escape import EM, ESCAPE, HEADING, STRONG, escape_all
 from tmtui.render.limits import markdown_note, output_note
 from tmtui.render.links import Link, LinkTable, markdown_list, resolve, text_list
 from tmtui.safety import sanitize_text
@@ -31,6 +31,7 @@ class Rendered:
 
 _TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]+\n")  # the lookbehind keeps it linear
 _BLANK_RUN = re.compile(r"\n{3,}")
+_HEADING_MARK = re.compile(HEADING + r"#{1,6} ?")  # plain text: the heading's words only
 # For the fallback: a rough tag stripper that cannot fail.
 _DROP = re.compile(r"<(script|style|head|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.S | re.I)
 _BREAK = re.compile(r"<(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|/?table)\b[^<>]*>?", re.I)
@@ -48,8 +49,8 @@ def assemble(body: str, table: LinkTable, notes: list[str], *, truncated: bool,
              max_output: int) -> Rendered:
     """Resolve the sentinels into the two outputs, add notes and the link list."""
     markdown, text = resolve(body)
-    markdown = markdown.replace(ESCAPE, "\\").replace(EM, "_").replace(STRONG, "**")
-    text = text.replace(ESCAPE, "").replace(EM, "").replace(STRONG, "")
+    markdown = markdown.replace(ESCAPE, "\\").replace(EM, "_").replace(STRONG, "**").replace(HEADING, "")
+    text = _HEADING_MARK.sub("", text.replace(ESCAPE, "").replace(EM, "").replace(STRONG, ""))
     text = _BLANK_RUN.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip("\n")
     markdown = _BLANK_RUN.sub("\n\n", markdown).strip("\n")
     markdown_notes = list(notes)

@@ -106,9 +106,12 @@ def agree(text: str) -> str:
 
 def fit_cells(text: str, width: int) -> str:
     """``text`` cut or padded with spaces to exactly ``width`` cells for Rich
-    and the terminal alike (a cut may split a cluster: it is re-checked)."""
-    from rich.cells import set_cell_size
+    and the terminal alike (a cut may split a cluster: it is re-checked); a cut
+    ends with an ellipsis, so a shortened subject says so."""
+    from rich.cells import cell_len, set_cell_size
 
+    if width >= 2 and cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
     fitted = set_cell_size(text, width)
     for _ in range(3):
         fixed = agree(fitted)

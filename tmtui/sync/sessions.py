@@ -17,6 +17,7 @@ from tmtui.api.client import TempMailClient
 from tmtui.api.errors import AddressInUse, ApiError, InvalidSession, MailboxNotFound, TransportError
 from tmtui.api.models import Session
 from tmtui.api.secret import Secret
+from tmtui.humanize import describe
 from tmtui.store import SessionStore
 
 T = TypeVar("T")
@@ -29,8 +30,10 @@ class NoSession(ApiError):
 
 
 def one_line(exc: BaseException) -> str:
-    text = str(exc)
-    return text.splitlines()[0] if text else type(exc).__name__
+    """What failed, in words for a status line ("cannot reach the server"): never the
+    name of an API action or of an exception class."""
+    text = describe(exc)
+    return text[:1].lower() + text[1:]
 
 
 class SessionKeeper:

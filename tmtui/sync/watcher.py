@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from tmtui import clock
 from tmtui.api.client import TempMailClient
@@ -75,8 +76,11 @@ class MailboxWatcher:
     def wake(self) -> None:
         self._wake.set()
 
-    def _state(self, state: ConnectionState, detail: str = "", problem: Problem | None = None) -> None:
-        self.store.set_connection(self.address, state, detail, problem)
+    def _state(self, state: ConnectionState, detail: str = "", problem: Problem | None = None, *,
+               retry_in: float | None = None) -> None:
+        """``retry_in``: offline, the next try is this many seconds away (the UI counts down)."""
+        retry_at = clock.now() + timedelta(seconds=retry_in) if retry_in is not None else None
+        self.store.set_connection(self.address, state, detail, problem, retry_at)
 
     def session_replaced(self) -> None:
         """The mailbox has a new session (a recovery, another process): list and stream anew."""
@@ -100,8 +104,9 @@ class MailboxWatcher:
                     # Type only: a library's message may quote the stream URL and its token.
                     log.warning("watcher: unexpected %s; retrying", type(exc).__name__)
                     self.failures += 1
-                    self._state("offline", f"unexpected error ({type(exc).__name__}), retrying")
-                    await self._sleep(backoff(self.failures, self.retry_hint))
+                    delay = backoff(self.failures, self.retry_hint)
+                    self._state("offline", "unexpected error", retry_in=delay)
+                    await self._sleep(delay)
         finally:
             fetcher.cancel()
 
@@ -130,9 +135,9 @@ class MailboxWatcher:
             told = exc.retry_after if isinstance(exc, RateLimited) else None
             if told:  # the server said how long to wait: never sooner
                 delay = max(delay, told)
-                self._state("offline", f"rate limited by the server, waiting {told:.0f} s")
+                self._state("offline", "rate limited by the server", retry_in=delay)
             else:
-                self._state("offline", one_line(exc))
+                self._state("offline", one_line(exc), retry_in=delay)
             await self._sleep(delay)
 
     async def _ensure_session(self) -> None:
@@ -216,13 +221,13 @@ class MailboxWatcher:
 
     async def _poll_round(self, *, slow: bool, wait: float | None = None, detail: str = "") -> None:
         config = self.config
+        delay = max(poll_delay(config.poll_min_seconds, config.poll_max_seconds, slow=slow), wait or 0.0)
         try:
             await self.reconcile()
             self._state("polling", detail)
         except TransportError as exc:
-            self._state("offline", one_line(exc))
-        delay = poll_delay(config.poll_min_seconds, config.poll_max_seconds, slow=slow)
-        await self._sleep(max(delay, wait or 0.0))
+            self._state("offline", one_line(exc), retry_in=delay)
+        await self._sleep(delay)
 
     async def _sleep(self, seconds: float | None) -> None:
         """Sleep, but wake early for a refresh, a focus change, a decision or renewal."""
@@ -334,5 +339,7 @@ class MailboxWatcher:
         recovered = await self.sessions.recover(self.address, failed)
         mailbox = self.mailbox
         if not recovered and mailbox is not None and mailbox.connection == "offline":
-            await self._sleep(backoff(max(1, self.failures), self.retry_hint))
+            delay = backoff(max(1, self.failures), self.retry_hint)
+            self._state("offline", mailbox.detail, retry_in=delay)
+            await self._sleep(delay)
         return recovered

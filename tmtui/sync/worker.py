@@ -24,6 +24,7 @@ from tmtui.api.secret import Secret
 from tmtui.config import Config
 from tmtui.state import SavedMailbox, clean_label, clean_note
 from tmtui.store import SessionStore
+from tmtui.sync.deletes import HeldDeletes
 from tmtui.sync.merge import Merge
 from tmtui.sync.persistence import StateKeeper
 from tmtui.sync.policy import StreamPolicy
@@ -56,6 +57,8 @@ class SyncWorker:
         self._scratch: Session | None = None
         self._unsubscribe = client.subscribe_meta(self._on_meta)
         self._closed = False
+        self.deletes = HeldDeletes(store, self.delete)
+        """The TUI's deletes, held back a few seconds for an undo (scripts use :meth:`delete`)."""
 
     @classmethod
     def from_config(cls, config: Config, store: SessionStore | None = None, *,
@@ -105,6 +108,10 @@ class SyncWorker:
         if self._closed:
             return
         self._closed = True
+        try:  # leaving the app sends the held deletes at once
+            await asyncio.wait_for(self.deletes.commit(), timeout=self.config.timeout * 2)
+        except TimeoutError:
+            log.warning("held deletes not confirmed by the server before closing")
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -311,6 +318,7 @@ class SyncWorker:
         return message
 
     async def delete(self, address: str, ids: Sequence[str]) -> int:
+        """Delete now (the TUI holds its deletes for an undo: :attr:`deletes`)."""
         deleted = await self.sessions.call(address, lambda sid: self.client.delete_emails(sid, list(ids)))
         self.store.remove_messages(address, ids)
         return deleted

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notify
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -27,18 +28,21 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
+from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.status import MailboxStatus, retry_words
 
 if TYPE_CHECKING:
     from tmtui.render.pool import ConverterPool
 
 T = TypeVar("T")
 Banner = str | Callable[[str | None], str]  # a line, or a line for a mailbox (the demo's)
+UNDO_HINT = " - u to undo"
 
 
 def css_path() -> Path:
@@ -62,9 +66,14 @@ class TmtuiApp(App[None]):
     TITLE = "tmtui"
     CSS_PATH = css_path()
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, tooltip="Quit"),
+        Binding("question_mark", "help", "Keys", tooltip="These keys"),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, tooltip="Suspend (fg resumes)"),
     ]
+
+    MAX_TOASTS = 2  # stacked at most: at 80x24 more would cover half the reader
+    NOTIFICATION_TIMEOUT = 4
 
     def __init__(self, config: Config, sync: SyncWorker, *,
                  saved: Sequence[SavedMailbox] | None = None, start_address: str | None = None,
@@ -76,6 +85,7 @@ class TmtuiApp(App[None]):
         self.store = sync.store
         sync.on_warning = lambda text: self.notify(text, severity="warning", markup=False, timeout=10)
         sync.on_external = self._changed_elsewhere
+        sync.deletes.on_failure = self._delete_failed
         self.saved = saved
         self.start_address = start_address
         self.startup_warnings = list(warnings)
@@ -202,6 +212,51 @@ class TmtuiApp(App[None]):
         else:
             self.switch_screen(PickerScreen())
 
+    def offline_line(self, address: str) -> str | None:
+        """`Offline (cannot reach the server), retrying in 5 s` while the mailbox is offline.
+
+        Commands then fail at once with this line instead of waiting on a network
+        that is known to be down (the watcher keeps trying; `r` tries now).
+        """
+        mailbox = self.store.get(address)
+        if mailbox is None or mailbox.connection != "offline":
+            return None
+        status = MailboxStatus.of(mailbox)
+        why = f" ({sanitize_line(mailbox.detail, 80)})" if mailbox.detail else ""
+        retry = retry_words(status.retry_in)
+        return f"Offline{why}" + (f", {retry}" if retry else "")
+
+    # Deletes: immediate on screen, sent to the server after a hold that `u` can undo.
+
+    def delete_messages(self, address: str, ids: Sequence[str]) -> int:
+        held = self.sync.deletes.hold(address, ids)
+        if held is None:
+            return 0
+        self.notify(f"Deleted {len(held.rows)}{UNDO_HINT}", markup=False,
+                    timeout=self.sync.deletes.hold_seconds)
+        return len(held.rows)
+
+    def undo_delete(self, address: str) -> list[str]:
+        """The ids put back by undoing the latest held delete of ``address`` (newest first)."""
+        held = self.sync.deletes.undo(address)
+        if held is None:
+            self.notify("Nothing to undo", timeout=3)
+            return []
+        for shown in list(self._notifications):  # its "u to undo" no longer holds
+            if str(shown.message).endswith(UNDO_HINT):
+                self._unnotify(shown)
+        self.notify(f"Restored {len(held.rows)}", markup=False, timeout=3)
+        return held.ids
+
+    def commit_deletes(self, address: str | None = None) -> None:
+        if self.sync.deletes.held(address):
+            self.run_worker(self.sync.deletes.commit(address), group="deletes", exit_on_error=False)
+
+    def _delete_failed(self, held: HeldDelete, exc: BaseException) -> None:
+        count = len(held.rows)
+        self.notify(f"Could not delete {count} message{'s' if count != 1 else ''}: {describe(exc)}. "
+                    "They are back in the list.", severity="error", markup=False, timeout=10)
+
     async def attempt(self, awaitable: Awaitable[T]) -> T | None:
         """Await a sync command; a failure becomes one notification line, never a traceback."""
         try:
@@ -217,6 +272,16 @@ class TmtuiApp(App[None]):
 
     def report_error(self, exc: BaseException) -> None:
         self.notify(describe(exc), severity="error", markup=False, timeout=8)
+
+    def on_notify(self, event: Notify) -> None:
+        """Before Textual shows a toast (it runs next): drop the same text shown already, and all
+        but the newest few, so toasts never pile up."""
+        newest = event.notification
+        shown = [n for n in self._notifications if (n.message, n.title) != (newest.message, newest.title)]
+        keep = shown[len(shown) - (self.MAX_TOASTS - 1):] if self.MAX_TOASTS > 1 else []
+        for notification in list(self._notifications):
+            if notification not in keep:
+                self._unnotify(notification, refresh=False)
 
     def _store_changed(self, change: Change) -> None:
         """The one store listener: it only queues a message, so it cannot fail the sync layer."""
@@ -238,7 +303,8 @@ class TmtuiApp(App[None]):
 
         if isinstance(self.screen, HelpDialog):
             return
-        self.push_screen(HelpDialog(self.screen, self.screen.title or self.title))
+        self.push_screen(HelpDialog(self.screen, getattr(self.screen, "help_title", None)
+                                    or self.screen.title or self.title))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette."""

@@ -9,21 +9,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tmtui.render import Link
 from tmtui.safety import sanitize_line
 from tmtui.safety.links import link_line
+from tmtui.ui.keys import ListDialog
 
 
-class LinkDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+class LinkDialog(ListDialog[str | None]):
+    """Copy a link: move and enter, or type its number (``[12]``: 1 then 2)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
+                *[Binding(str(d), f"number({d})", "Copy link [n]", show=False) for d in range(10)]]
 
     def __init__(self, links: Sequence[Link]) -> None:
         super().__init__()
         self.links = list(links)
+        self._typed = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -33,8 +37,27 @@ class LinkDialog(ModalScreen[str | None]):
                             f"{link_line(link.url, link.label, max_len=100)}"), id=str(i))
                 for i, link in enumerate(self.links)
             ])
-            yield Static("enter copies · escape cancels", classes="dialog-hint")
+            yield Static("a number or enter copies · escape cancels", classes="dialog-hint")
+
+    def action_number(self, digit: int) -> None:
+        """Copy link [n] once the digits typed name exactly one link; until then, highlight it."""
+        typed = self._typed + str(digit)
+        numbers = [str(link.number) for link in self.links]
+        if not any(n.startswith(typed) for n in numbers):
+            typed = str(digit)  # a fresh number
+            if not any(n.startswith(typed) for n in numbers):
+                self._typed = ""
+                self.notify(f"No link [{typed}]", timeout=2)
+                return
+        self._typed = typed
+        if typed in numbers:
+            self.query_one(OptionList).highlighted = numbers.index(typed)
+        if [n for n in numbers if n.startswith(typed)] == [typed]:
+            self.dismiss(self.links[numbers.index(typed)].url)
 
     @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.links[int(event.option.id or 0)].url)
+    def chosen(self) -> None:
+        # The highlight now, not the event's: a key typed before enter may have moved it since.
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(self.links[highlighted].url)

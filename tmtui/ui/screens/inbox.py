@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
@@ -24,18 +24,42 @@ from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.footer import KeysFooter
 from tmtui.ui.widgets.message_list import MessageList, Row, to_row
-from tmtui.ui.widgets.status import InboxHeader, MailboxStatus
+from tmtui.ui.widgets.status import InboxHeader, MailboxStatus, retry_words
+
+
+def empty_text(address: str, status: MailboxStatus | None, *, filtered: bool) -> str:
+    """What an empty inbox says: why it is empty, and what happens next."""
+    if filtered:
+        return "No messages match the filter."
+    where = sanitize_line(address, 80)
+    if status is None or status.connection == "connecting":
+        return f"Connecting to the server for {where}…"
+    if status.connection == "offline":
+        retry = retry_words(status.retry_in) or "retrying soon"
+        why = f" ({sanitize_line(status.detail, 80)})" if status.detail else ""
+        return (f"Offline - {retry}{why}. Mail sent to {where} meanwhile is kept by the server "
+                "and shows up once the connection is back; r tries now.")
+    if status.connection == "lost":
+        return f"{where} cannot be reached: {sanitize_line(status.detail, 80) or 'the session was lost'}."
+    if status.connection == "reconnecting":
+        return (f"Reconnecting to the server. Mail sent to {where} meanwhile shows up once "
+                "the connection is back.")
+    return f"No mail yet. Send something to {where}; it appears here the moment it arrives."
 
 
 class InboxScreen(TmtuiScreen[None]):
     AUTO_FOCUS = "MessageList"
     BINDINGS = [
-        Binding("d", "delete", "Delete", tooltip="Delete the highlighted message, or the marked ones"),
-        Binding("r", "refresh", "Refresh", tooltip="Fetch the list again now"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject as you type"),
+        Binding("d", "delete", "Delete", tooltip="Delete marked, or this one"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
+        Binding("r", "refresh", "Refresh", tooltip="Refresh now"),
+        # Priority: resolved the moment the key arrives, so the keys typed right after `/`
+        # (sent to the focused widget as they arrive) already find the filter focused.
+        Binding("slash", "filter", "Filter", tooltip="Filter by sender or subject", priority=True),
         Binding("y", "copy_address", "Copy", tooltip="Copy the address"),
-        Binding("escape", "back", "Back", tooltip="Back to the mailboxes (or clear the filter)"),
+        Binding("escape", "back", "Back", tooltip="Back (or clear the filter)"),
     ]
 
     # Data for the widgets (bound in compose): the widgets repaint, not the screen.
@@ -52,7 +76,9 @@ class InboxScreen(TmtuiScreen[None]):
         super().__init__()
         self.address = address
         self.title = sanitize_line(address, 80)
+        self.help_title = f"Inbox · {sanitize_line(address, 80)}"
         self._rows: dict[str, tuple[MessageSummary, Row]] = {}
+        self._empty_text = ""
 
     def compose(self) -> ComposeResult:
         if self.tapp.banner:
@@ -62,7 +88,7 @@ class InboxScreen(TmtuiScreen[None]):
         yield Static("", id="inbox-empty")
         yield MessageList(id="messages").data_bind(InboxScreen.rows, InboxScreen.new_ids,
                                                    InboxScreen.now)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_rows()
@@ -85,6 +111,9 @@ class InboxScreen(TmtuiScreen[None]):
         if change.removed:
             for message_id in change.removed:
                 self._rows.pop(message_id, None)
+            message_list = self.query_one(MessageList)
+            if message_list.marked:
+                message_list.marked -= set(change.removed)
         if change.added or change.removed:
             self.new_ids = (self.new_ids | set(change.added)) - set(change.removed)
         if change.touches("messages", "mailboxes"):
@@ -123,9 +152,13 @@ class InboxScreen(TmtuiScreen[None]):
         empty = self.query_one("#inbox-empty", Static)
         empty.display = not rows
         if not rows:
-            empty.update("No messages match the filter." if self.filter_text.strip() else
-                         f"No mail yet. Send something to {sanitize_line(self.address, 80)}; "
-                         "it appears here the moment it arrives.")
+            text = empty_text(self.address, self.status, filtered=bool(self.filter_text.strip()))
+            if text != self._empty_text:
+                self._empty_text = text
+                empty.update(text)
+
+    def watch_status(self) -> None:
+        self._show_empty(self.rows)  # the empty inbox says why: connecting, offline (counting down)
 
     def watch_filter_text(self) -> None:
         self.refresh_rows()
@@ -147,29 +180,62 @@ class InboxScreen(TmtuiScreen[None]):
         if message_id:
             self.query_one(MessageList).move_to(message_id)
 
-    @work(group="inbox-delete", exit_on_error=False)
-    async def action_delete(self) -> None:
+    def action_delete(self) -> None:
+        """The marked messages (hidden by the filter or not), else the highlighted one.
+
+        The rows go at once; the server is asked a few seconds later (`u` undoes).
+        A question is pushed now, not from a worker: a `y` typed right after `d`
+        answers it.
+        """
         message_list = self.query_one(MessageList)
-        ids = sorted(message_list.marked) or ([message_list.current_id] if message_list.current_id else [])
+        marked = sorted(message_list.marked)
+        ids = marked or ([message_list.current_id] if message_list.current_id else [])
         if not ids:
+            self.notify("No message matches the filter" if self.filter_text.strip() else
+                        "Nothing to delete: the inbox is empty", timeout=3)
             return
-        if len(ids) > 1:
-            question = f"Delete {len(ids)} marked messages from {sanitize_line(self.address, 80)}?"
-            if not await self.app.push_screen_wait(ConfirmDialog(question, yes="Delete")):
-                return
-        deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, ids))
-        if deleted is not None:
-            message_list.marked = frozenset()
-            self.notify(f"Deleted {len(ids)} message{'s' if len(ids) != 1 else ''}", markup=False)
+        hidden = len(set(marked) - {row.id for row in message_list.rows})
+        if len(ids) == 1 and not hidden:
+            self._delete(ids)
+            return
+        question = f"Delete {len(ids)} marked message{'s' if len(ids) != 1 else ''}"
+        if hidden:
+            question += f" ({hidden} hidden by the filter)"
+        self.app.push_screen(ConfirmDialog(f"{question} from {sanitize_line(self.address, 80)}?", yes="Delete"),
+                             callback=lambda yes: self._delete(ids) if yes else None)
+
+    def _delete(self, ids: list[str]) -> None:
+        self.query_one(MessageList).marked = frozenset()
+        self.tapp.delete_messages(self.address, ids)
+
+    def action_undo(self) -> None:
+        restored = self.tapp.undo_delete(self.address)
+        if restored:
+            self.refresh_rows()  # the store has them back already; show them before moving there
+            self.query_one(MessageList).move_to(restored[0])
 
     @work(group="inbox-refresh", exclusive=True, exit_on_error=False)
     async def action_refresh(self) -> None:
-        await self.tapp.attempt(self.tapp.sync.refresh(self.address))
+        mailbox = self.mailbox
+        if mailbox is not None and mailbox.connection == "offline":
+            self.tapp.sync.focus(self.address)  # wakes its watcher: it tries again now
+            self.notify("Offline: trying to reach the server again now", markup=False, timeout=3)
+            return
+        if await self.tapp.attempt(self._refreshed()):
+            total = len(self.mailbox.messages) if self.mailbox else 0
+            self.notify(f"Up to date, {total} message{'s' if total != 1 else ''}", markup=False, timeout=3)
+
+    async def _refreshed(self) -> bool:
+        await self.tapp.sync.refresh(self.address)
+        return True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if self.focused is box:  # a `/` typed in the filter is text
+            box.insert_text_at_cursor("/")
+            return
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now, not later: the keys typed right after `/` are the filter's
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -189,6 +255,7 @@ class InboxScreen(TmtuiScreen[None]):
             box.display = False
             self.query_one(MessageList).focus()
             return
+        self.tapp.commit_deletes(self.address)  # leaving the mailbox: no undo any more
         self.tapp.leave_inbox()
 
     @work(group="inbox-problem", exclusive=True, exit_on_error=False)

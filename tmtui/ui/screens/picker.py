@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from tmtui.api.errors import AddressInUse, MailboxNotFound
 from tmtui.safety import sanitize_line
@@ -22,6 +22,7 @@ from tmtui.ui.dialogs.mailbox_forms import (
 )
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.footer import KeysFooter
 from tmtui.ui.widgets.mailbox_table import MailboxTable
 from tmtui.ui.widgets.status import MailboxStatus
 
@@ -68,7 +69,7 @@ class PickerScreen(TmtuiScreen[None]):
         yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
         yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
                      "a name, o to reopen one.", id="empty-hint")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_rows()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import (
-    Footer,
     LoadingIndicator,
     Markdown,
     ProgressBar,
@@ -28,7 +28,10 @@ from tmtui.safety.links import copied_line, copy_url, inspect_link
 from tmtui.ui import clipboard
 from tmtui.ui.dialogs.attachments import AttachmentDialog
 from tmtui.ui.dialogs.links import LinkDialog
+from tmtui.ui.keys import MOVES, Move, scroll
+from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.widgets.footer import KeysFooter
 
 VIEWS = ("rendered", "plain", "source")
 MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large bodies read as plain
@@ -37,18 +40,33 @@ MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large
 class ReaderScreen(TmtuiScreen[str | None]):
     """Dismisses with the id of the message shown last, so the inbox cursor can follow."""
 
+    help_title = "Reader"
+
     BINDINGS = [
         Binding("a", "save", "Save", tooltip="Save attachments"),
-        Binding("d", "delete", "Delete", tooltip="Delete this message and show the next"),
-        Binding("y", "copy_code", "Code", tooltip="Copy the one-time code"),
+        Binding("d", "delete", "Delete", tooltip="Delete, show the next"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
+        Binding("y", "copy_code", "Code", tooltip="Copy the code"),
         Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
         Binding("l", "links", "Links", tooltip="Choose a link to copy"),
+        # The same keys when they cannot act on this message: out of the footer, but they
+        # say why (check_action picks one of the two).
+        Binding("a", "explain('save')", "Save", show=False, tooltip="Save attachments"),
+        Binding("y", "explain('copy_code')", "Code", show=False, tooltip="Copy the code"),
+        Binding("Y", "explain('copy_link')", "Link", show=False, tooltip="Copy the confirmation link"),
+        Binding("l", "explain('links')", "Links", show=False, tooltip="Choose a link to copy"),
         Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
-        Binding("v", "cycle_view", "View", show=False, tooltip="Cycle view: rendered / plain / HTML source"),
-        Binding("escape", "back", "Back", tooltip="Back to the inbox"),
-        Binding("j", "scroll(1)", "Scroll down", show=False),
-        Binding("k", "scroll(-1)", "Scroll up", show=False),
+        Binding("v", "cycle_view", "View", show=False, tooltip="View: rendered, plain, HTML"),
+        Binding("escape,q", "back", "Back", tooltip="Back to the inbox"),
+        # The body scrolls whichever view shows it. No priority bindings here: keys typed
+        # ahead are resolved in order, against the screen on top when their turn comes.
+        Binding(MOVES["down"][0], "scroll_body('down')", "Scroll down", show=False),
+        Binding(MOVES["up"][0], "scroll_body('up')", "Scroll up", show=False),
+        Binding(f"space,{MOVES['page_down'][0]}", "scroll_body('page_down')", "Page down", show=False),
+        Binding(f"b,{MOVES['page_up'][0]}", "scroll_body('page_up')", "Page up", show=False),
+        Binding(MOVES["first"][0], "scroll_body('first')", "Top", show=False),
+        Binding(MOVES["last"][0], "scroll_body('last')", "Bottom", show=False),
     ]
 
     def __init__(self, address: str, message_id: str) -> None:
@@ -62,6 +80,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.view = "rendered"
         self._header = Text()
         self._texts: dict[str, str] = {}
+        self._unloaded = False  # the latest load failed (offline, or an error)
+        self._offline = False  # ... because the mailbox was offline: it loads when back
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -69,11 +89,24 @@ class ReaderScreen(TmtuiScreen[str | None]):
         yield Static(id="reader-attachments")
         yield ProgressBar(id="save-progress", show_eta=False)
         yield LoadingIndicator(id="reader-loading")
-        with VerticalScroll(id="reader-body"):
+        body = VerticalScroll(id="reader-body")
+        body.can_focus = False  # the screen's keys scroll it, the same in every view
+        with body:
             # Never open a sender's link on a click (the widget would before any handler runs).
             yield Markdown(id="body-markdown", open_links=False)
-        yield TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
-        yield Footer()
+        # Never focused: its cursor keys would move a hidden cursor, not the view (the screen scrolls it).
+        text = TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        text.can_focus = False
+        yield text
+        yield KeysFooter()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """A message that could not be loaded while offline loads once the connection is back."""
+        if not self._offline or message.change.address != self.address:
+            return
+        mailbox = self.tapp.store.get(self.address)
+        if mailbox is not None and mailbox.connection in ("live", "polling"):
+            self.load()
 
     def on_mount(self) -> None:
         self.query_one("#save-progress").display = False
@@ -87,11 +120,21 @@ class ReaderScreen(TmtuiScreen[str | None]):
     @work(group="reader-load", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         self.message, self.rendered, self.code, self.link = None, None, None, None
+        self._unloaded = self._offline = False
+        self.refresh_bindings()
         self.query_one("#reader-code").display = False
+        offline = self.tapp.offline_line(self.address)
+        if offline:  # fail at once, and load by itself when the connection is back
+            self._unloaded = self._offline = True
+            self.query_one("#reader-loading").display = False
+            self.query_one("#reader-header", Static).update(
+                Text(f"{offline}. The message loads once the connection is back."))
+            return
         self.query_one("#reader-loading").display = True
         self.query_one("#reader-header", Static).update(Text("Loading…", style="dim"))
         message = await self.tapp.attempt(self.tapp.sync.fetch(self.address, self.message_id))
         if message is None:
+            self._unloaded = True
             self.query_one("#reader-loading").display = False
             self.query_one("#reader-header", Static).update(Text("This message could not be loaded."))
             return
@@ -144,8 +187,16 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def show_header(self) -> None:
         header = self._header.copy()
-        header.append(f"   view: {self.view} (v)", style="dim")
+        view = f"view: {self.view} (v)"
+        last_line = header.plain.rsplit("\n", 1)[-1]
+        # Beside the date when it fits, else on a line of its own: never broken in two.
+        fits = cell_len(last_line) + 3 + len(view) <= self.size.width - 2
+        header.append(f"   {view}" if fits else f"\n{'View':>8}: {self.view} (v)", style="dim")
         self.query_one("#reader-header", Static).update(header)
+
+    def on_resize(self) -> None:
+        if self.message is not None:
+            self.show_header()
 
     def show_body(self, rendered: Rendered, code: CodeMatch | None, link: RankedLink | None,
                   texts: dict[str, str], prewrapped: bool) -> None:
@@ -222,22 +273,40 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        self.show_view()
-        self.notify(f"View: {self.view}", markup=False, timeout=2)
+        self.show_view()  # the header says which view: no toast
 
-    def action_scroll(self, direction: int) -> None:
-        target = self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text")
-        target.scroll_relative(y=direction * 3, animate=False)
+    def action_scroll_body(self, how: Move) -> None:
+        """Move the view of the body, never a hidden text cursor."""
+        scroll(self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text"), how)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that would do nothing for this message stay out of the footer."""
-        available = {
+    def _available(self) -> dict[str, bool]:
+        return {
             "save": bool(self.message and self.message.attachments),
             "links": bool(self.rendered and self.rendered.links),
             "copy_code": self.code is not None,
             "copy_link": self.link is not None,
         }
-        return available.get(action, True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would do nothing for this message stay out of the footer (and explain)."""
+        if action == "explain":
+            return not self._available().get(str(parameters[0]), True)
+        return self._available().get(action, True)
+
+    def action_explain(self, action: str) -> None:
+        """A key that cannot act on this message says why, rather than nothing."""
+        if self.rendered is None:
+            self.notify("The message could not be loaded" if self._unloaded else "The message is still loading",
+                        timeout=2)
+            return
+        links = bool(self.rendered.links)
+        reasons = {
+            "save": "This message has no attachments",
+            "links": "This message has no links",
+            "copy_code": "No one-time code found in this message",
+            "copy_link": "No confirmation link found in this message" + (" (l lists its links)" if links else ""),
+        }
+        self.notify(reasons.get(action, "Not available for this message"), timeout=3)
 
     def action_back(self) -> None:
         self.dismiss(self.message_id)
@@ -260,25 +329,32 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.message_id = target
         self.load()
 
-    @work(group="reader-delete", exclusive=True, exit_on_error=False)
-    async def action_delete(self) -> None:
+    def action_delete(self) -> None:
+        """Gone at once, the next message shown; the server is asked a few seconds later."""
         following = self._neighbour(1) or self._neighbour(-1)
-        deleted = await self.tapp.attempt(self.tapp.sync.delete(self.address, [self.message_id]))
-        if deleted is None:
+        if not self.tapp.delete_messages(self.address, [self.message_id]):
             return
-        self.notify("Deleted", markup=False, timeout=2)
         if following is None:
             self.dismiss(None)
             return
         self.message_id = following
         self.load()
 
-    @work(group="reader-links", exclusive=True, exit_on_error=False)
-    async def action_links(self) -> None:
+    def action_undo(self) -> None:
+        """Back to the message just deleted."""
+        restored = self.tapp.undo_delete(self.address)
+        if restored:
+            self.message_id = restored[0]
+            self.load()
+
+    def action_links(self) -> None:
+        # Pushed now, not from a worker: keys typed right after `l` go to the chooser.
         if not self.rendered or not self.rendered.links:
             self.notify("This message has no links", timeout=2)
             return
-        url = await self.app.push_screen_wait(LinkDialog(self.rendered.links))
+        self.app.push_screen(LinkDialog(self.rendered.links), callback=self._copy_link)
+
+    def _copy_link(self, url: str | None) -> None:
         if url:
             clipboard.copy(self.app, copy_url(url), what=copied_line(url, max_len=80))
 
@@ -291,19 +367,30 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         clipboard.copy(self.app, copy_url(url), what=copied_line(url, max_len=80))
 
-    @work(group="reader-save", exclusive=True, exit_on_error=False)
-    async def action_save(self) -> None:
+    def action_save(self) -> None:
+        # The chooser is pushed now, not from a worker: keys typed right after `a` go to it.
         message = self.message
         if message is None or not message.attachments:
-            self.notify("This message has no attachments", timeout=2)
+            self.action_explain("save")
+            return
+        offline = self.tapp.offline_line(self.address)
+        if offline:
+            self.notify(f"{offline}: not saved", severity="error", markup=False, timeout=5)
             return
         if len(message.attachments) == 1:
-            chosen = [0]
+            self.save([0])
         else:
-            picked = await self.app.push_screen_wait(AttachmentDialog(message.attachments))
-            if not picked:
-                return
-            chosen = picked
+            self.app.push_screen(AttachmentDialog(message.attachments), callback=self._chosen)
+
+    def _chosen(self, picked: list[int] | None) -> None:
+        if picked:
+            self.save(picked)
+
+    @work(group="reader-save", exclusive=True, exit_on_error=False)
+    async def save(self, chosen: list[int]) -> None:
+        message = self.message
+        if message is None:
+            return
         from tmtui.ui.saving import save_attachment
 
         for index in chosen:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from tmtui.safety import sanitize_line
+from tmtui.ui.keys import MOVES, Move, bindings_for, move
 from tmtui.ui.widgets.status import MailboxStatus, state_text
 
 COLUMNS = ("label", "address", "unread", "expires", "state")
@@ -20,6 +23,9 @@ class MailboxTable(DataTable[Text]):
     the rows and cells that differ, so the cursor stays where it was.
     """
 
+    BINDINGS = [*bindings_for({how: f"move('{how}')" for how in MOVES}),
+                Binding("enter", "select_cursor", "Open", show=False, tooltip="Open the mailbox")]
+
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -29,6 +35,23 @@ class MailboxTable(DataTable[Text]):
         self.add_column("Label", key="label", width=LABEL_WIDTH)
         for key, label in zip(COLUMNS[1:], ("Address", "Unread", "Expires", "State"), strict=True):
             self.add_column(label, key=key)
+
+    def _state_cell(self, status: MailboxStatus, everyone: tuple[MailboxStatus, ...]) -> Text:
+        """The state with its next try when the table has the room, else the state alone:
+        whole words either way, never cut at the screen's edge."""
+        state = state_text(status, short=True)
+        if not self.size.width:
+            return state
+        # Each column has a cell of padding on either side.
+        others = max((cell_len(s.address) for s in everyone), default=0) + len("Unread") + len("Expires")
+        room = self.size.width - others - 2 * len(COLUMNS) - 1
+        return state if state.cell_len <= room else state_text(status, short=True, retry=False)
+
+    def on_resize(self) -> None:
+        self.watch_mailboxes((), self.mailboxes)  # the state cells' form follows the width
+
+    def action_move(self, how: Move) -> None:
+        move(self, how)
 
     def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
         before = {status.address: status for status in old}
@@ -42,9 +65,10 @@ class MailboxTable(DataTable[Text]):
                      Text(sanitize_line(status.address, max_len=80)),
                      Text(str(status.unread) if status.unread else "", style="bold"),
                      Text(status.expires),
-                     state_text(status))
+                     self._state_cell(status, new))
             if status.address in self.rows:
                 for column, cell in zip(COLUMNS, cells, strict=True):
-                    self.update_cell(status.address, column, cell)
+                    # The column grows with its text, so a longer state is never cut mid-word.
+                    self.update_cell(status.address, column, cell, update_width=True)
             else:
                 self.add_row(*cells, key=status.address)

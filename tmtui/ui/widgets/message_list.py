@@ -26,6 +26,7 @@ from tmtui.extract import mail_code
 from tmtui.humanize import relative_time
 from tmtui.safety import cell_width, fit_cells, sanitize_line
 from tmtui.safety.addresses import sender_line
+from tmtui.ui.keys import bindings_for
 
 SENDER_WIDTH = 22
 TIME_WIDTH = 8
@@ -86,20 +87,16 @@ class MessageList(ScrollView, can_focus=True):
     MessageList > .message-list--cursor { background: $accent 60%; }
     MessageList:focus > .message-list--cursor { background: $accent; color: $text; }
     MessageList > .message-list--unread { text-style: bold; }
-    MessageList > .message-list--new { color: $success; }
-    MessageList > .message-list--marked { color: $warning; }
+    MessageList > .message-list--new { color: $text-success; }
+    MessageList > .message-list--marked { color: $text-warning; }
     MessageList > .message-list--dim { color: $text-muted; }
-    MessageList > .message-list--badge { color: $warning; text-style: bold; }
+    MessageList > .message-list--badge { text-style: bold reverse; }
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False),
-        Binding("k,up", "cursor(-1)", "Up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("space", "toggle_mark", "Mark", show=False),
+        *bindings_for({"down": "cursor(1)", "up": "cursor(-1)", "page_down": "page(1)",
+                       "page_up": "page(-1)", "first": "first", "last": "last"}),
+        Binding("space", "toggle_mark", "Mark", show=False, tooltip="Mark / unmark"),
         Binding("enter", "select", "Open", tooltip="Open the message"),
     ]
 
@@ -128,10 +125,12 @@ class MessageList(ScrollView, can_focus=True):
     # Data ------------------------------------------------------------------
 
     def watch_rows(self, old: tuple[Row, ...], new: tuple[Row, ...]) -> None:
-        """Keep the cursor on the same message if it is still there."""
+        """Keep the cursor on the same message if it is still there.
+
+        Marks stay when a filter hides their rows (the owner drops the marks of
+        messages that left the mailbox): a bulk delete counts the hidden ones.
+        """
         current = old[self.cursor].id if 0 <= self.cursor < len(old) else None
-        if self.marked:
-            self.marked &= {r.id for r in new}
         self.virtual_size = Size(self.size.width, len(new))
         index = self._index_of(current) if current is not None else None
         self.cursor = index if index is not None else min(self.cursor, max(0, len(new) - 1))
@@ -185,13 +184,16 @@ class MessageList(ScrollView, can_focus=True):
     def action_toggle_mark(self) -> None:
         current = self.current_id
         if current is None:
+            self.notify("Nothing to mark: the list is empty", timeout=2)
             return
         self.marked ^= {current}
         self.cursor += 1
 
     def action_select(self) -> None:
-        if self.current_id is not None:
-            self.post_message(self.Selected(self.current_id))
+        if self.current_id is None:
+            self.notify("Nothing to open: the list is empty", timeout=2)
+            return
+        self.post_message(self.Selected(self.current_id))
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y
@@ -222,10 +224,20 @@ class MessageList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("message-list--cursor")
         return style
 
+    def _badge_style(self) -> Style:
+        """The list's own text and background colours swapped, in bold, on every row.
+
+        The row's colours (cursor, marked, new mail) never reach the badge, so
+        none of them can hide it; its two colours are the theme's main text
+        pair, readable in every theme, with 16 colours, the terminal's own ANSI
+        palette (ANSI themes) and NO_COLOR alike.
+        """
+        return self.rich_style + self.get_component_rich_style("message-list--badge", partial=True)
+
     def _segments(self, row: Row, index: int, width: int) -> list[Segment]:
         style = self._row_style(row, index)
         dim = style + self.get_component_rich_style("message-list--dim", partial=True)
-        badge_style = style + self.get_component_rich_style("message-list--badge", partial=True)
+        badge_style = self._badge_style()
         marker = ("*" if row.id in self.marked else " ") + ("●" if not row.read else " ")
         flags = ("@" if row.attached else " ") + ("J" if row.junk else " ")
         when = relative_time(row.timestamp, self.now).rjust(TIME_WIDTH)

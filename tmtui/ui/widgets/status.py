@@ -7,6 +7,7 @@ that alters nothing on screen costs one comparison.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -37,6 +38,9 @@ class HasState(Protocol):
     @property
     def detail(self) -> str: ...
 
+    @property
+    def retry_in(self) -> int | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class MailboxStatus:
@@ -51,12 +55,18 @@ class MailboxStatus:
     complete: bool
     label: str = ""
     note: str = ""
+    retry_in: int | None = None
+    """Offline: whole seconds to the next try (0: trying now); None otherwise."""
 
     @classmethod
     def of(cls, mailbox: Mailbox, now: datetime | None = None) -> MailboxStatus:
+        now = now or clock.now()
+        retry_in = None
+        if mailbox.connection == "offline" and mailbox.retry_at is not None:
+            retry_in = max(0, math.ceil((mailbox.retry_at - now).total_seconds()))
         return cls(mailbox.address, countdown(mailbox.expires_at, now), mailbox.connection,
                    mailbox.detail, len(mailbox.messages), mailbox.unread, mailbox.complete,
-                   mailbox.label, mailbox.note)
+                   mailbox.label, mailbox.note, retry_in)
 
     def matches(self, query: str) -> bool:
         """The picker's filter: the query in the label, the note or the address."""
@@ -78,12 +88,27 @@ def countdown(expires_at: datetime | None, now: datetime | None = None) -> str:
     return f"{minutes}m {seconds:02d}s"
 
 
-def state_text(mailbox: HasState) -> Text:
-    """`● live`, or the state with its one-line detail (sanitised by whoever set it)."""
-    text = Text("● ", style=STATE_STYLE.get(mailbox.connection, ""))
-    text.append(mailbox.connection, style=STATE_STYLE.get(mailbox.connection, ""))
-    if mailbox.detail:
+def retry_words(retry_in: int | None) -> str:
+    """`retrying in 5 s`, `retrying now`; empty when no retry is planned."""
+    if retry_in is None:
+        return ""
+    return f"retrying in {retry_in} s" if retry_in > 0 else "retrying now"
+
+
+def state_text(mailbox: HasState, *, short: bool = False, retry: bool = True) -> Text:
+    """`● live`, or the state with its one-line detail and, offline, the next try.
+
+    ``short``: the state and the next try only (the picker's column), whole words;
+    ``retry`` False: without the next try (a narrow column).
+    """
+    style = STATE_STYLE.get(mailbox.connection, "")
+    text = Text("● ", style=style)
+    text.append(mailbox.connection, style=style)
+    if mailbox.detail and not short:
         text.append(f" ({sanitize_line(mailbox.detail, max_len=80)})", style="dim")
+    when = retry_words(mailbox.retry_in) if retry else ""
+    if when:
+        text.append(f", {when}", style="dim")
     return text
 
 
@@ -104,20 +129,39 @@ class InboxHeader(Static):
     def on_mount(self) -> None:
         self.watch_status(self.status)
 
-    def watch_status(self, status: MailboxStatus | None) -> None:
+    def on_resize(self) -> None:
+        self.watch_status(self.status)
+
+    def _line(self, status: MailboxStatus | None, *, compact: bool, detail: bool) -> Text:
+        """`address   expires in 23h 59m   ● live   5 messages, 2 unread`, or
+        `address  23h 59m  ● live  5 (2 unread)` (with or without the state's detail)."""
+        gap = "  " if compact else "   "
         header = Text()
         header.append(sanitize_line(self.address, max_len=80), style="bold")
-        if status is not None:
-            header.append(f"   expires in {status.expires}   ")
-            header.append_text(state_text(status))
-            header.append(f"   {status.total} message{'s' if status.total != 1 else ''}, "
+        if status is None:
+            return header
+        header.append(f"{gap}{status.expires}{gap}" if compact else f"{gap}expires in {status.expires}{gap}")
+        header.append_text(state_text(status, short=not detail))
+        if compact:
+            header.append(f"{gap}{status.total} ({status.unread} unread)")
+        else:
+            header.append(f"{gap}{status.total} message{'s' if status.total != 1 else ''}, "
                           f"{status.unread} unread")
-            if not status.complete and status.total:
-                header.append(" (loading…)", style="dim")
+        if not status.complete and status.total:
+            header.append(" (loading…)", style="dim")
+        return header
+
+    def watch_status(self, status: MailboxStatus | None) -> None:
+        width = max(1, self.screen.size.width - 2) if self.is_attached else 1
+        # A narrow terminal: shorter forms, the state's reason kept as long as it fits.
+        header = self._line(status, compact=False, detail=True)
+        for compact, detail in ((True, True), (True, False)):
+            if header.cell_len <= width:
+                break
+            header = self._line(status, compact=compact, detail=detail)
         if header.plain == self._plain:
             return
         # A full layout only when the header would take another number of lines.
-        width = max(1, self.screen.size.width - 2) if self.is_attached else 1
         relayout = -(-header.cell_len // width) != -(-cell_len(self._plain) // width)
         self._plain = header.plain
         self.update(header, layout=relayout)
