@@ -86,8 +86,12 @@ class Checker(ast.NodeVisitor):
         where = f"{self.path.relative_to(UI.parent.parent)}:{node.lineno}"
         sink = _name(node.func)
         if sink == "copy_to_clipboard":
-            value = node.args[0] if node.args else None
-            if not (isinstance(value, ast.Call) and _name(value.func) in COPY_FILTERS):
+            # ``App.copy_to_clipboard(app, text)`` (the clipboard module calling Textual's own,
+            # unbound) copies its second argument.
+            unbound = isinstance(node.func, ast.Attribute) and _name(node.func.value) == "App"
+            value = node.args[1 if unbound else 0] if len(node.args) > unbound else None
+            if not ((isinstance(value, ast.Call) and _name(value.func) in COPY_FILTERS)
+                    or (isinstance(value, ast.Name) and value.id in self.safe_names[-1])):
                 self.problems.append(f"{where}: copy_to_clipboard({ast.unparse(value) if value else ''}) "
                                      "without copy_safe / copy_url")
         elif sink == "notify" and node.args:

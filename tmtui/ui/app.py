@@ -174,7 +174,7 @@ class TmtuiApp(App[None]):
     def _changed_elsewhere(self, merge: Merge) -> None:
         added = [m.address for m in merge.added_elsewhere]
         for line in elsewhere.notices(added, merge.removed_elsewhere):
-            self.notify(line, markup=False, timeout=6)
+            self.notify(sanitize_line(line, 200), markup=False, timeout=6)
         if merge.removed_elsewhere:
             self._leave_forgotten({a.lower() for a in merge.removed_elsewhere})
 
@@ -232,7 +232,7 @@ class TmtuiApp(App[None]):
         held = self.sync.deletes.hold(address, ids)
         if held is None:
             return 0
-        self.notify(f"Deleted {len(held.rows)}{UNDO_HINT}", markup=False,
+        self.notify(sanitize_line(f"Deleted {len(held.rows)}{UNDO_HINT}"), markup=False,
                     timeout=self.sync.deletes.hold_seconds)
         return len(held.rows)
 

@@ -91,7 +91,7 @@ def copy(app: App[Any], text: str, what: str | None = None) -> None:
     keeps it short and sanitised); the text itself is cleaned here.
     """
     # One clean line: no control sequence or newline reaches the clipboard (and a shell).
-    clean = copy_safe(text)[:MAX_COPY]
+    clean = copy_safe(text[:MAX_COPY])
     App.copy_to_clipboard(app, clean)  # OSC 52 (and Textual's own paste buffer)
     chosen = helpers()
     if not chosen:
@@ -107,4 +107,4 @@ def copy(app: App[Any], text: str, what: str | None = None) -> None:
 
 def _say(app: App[Any], what: str | None, routes: list[str]) -> None:
     subject = f"Copied {sanitize_line(what, 90)}" if what else "Copied"
-    app.notify(f"{subject} to the clipboard ({', '.join(routes)})", markup=False, timeout=3)
+    app.notify(sanitize_line(f"{subject} to the clipboard ({', '.join(routes)})", 200), markup=False, timeout=3)

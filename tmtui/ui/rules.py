@@ -15,6 +15,7 @@ from textual.app import App
 
 from tmtui.config import Config
 from tmtui.rules import parse_rules
+from tmtui.safety import copy_safe, sanitize_line
 from tmtui.sync import SyncWorker
 from tmtui.ui import terminal
 
@@ -30,7 +31,7 @@ class AppSurface:
         self.app = app
 
     def notify(self, title: str, text: str) -> None:
-        self.app.notify(text, title=title, markup=False)
+        self.app.notify(sanitize_line(text, 300), title=sanitize_line(title, 100), markup=False)
         if not self.app.app_focus:
             terminal.desktop_notify(self.app, f"tmtui: {title}", text)
 
@@ -38,14 +39,14 @@ class AppSurface:
         self.app.bell()
 
     def copy(self, value: str, what: Copied) -> bool:
-        self.app.copy_to_clipboard(value)
+        self.app.copy_to_clipboard(copy_safe(value))
         return True
 
     def report(self, outcome: Outcome) -> None:
         if outcome.ok and outcome.action in QUIET:
             return
         text = f"{outcome.action}: {outcome.detail}"
-        self.app.notify(text, title=outcome.rule.title, markup=False,
+        self.app.notify(sanitize_line(text, 300), title=sanitize_line(outcome.rule.title, 100), markup=False,
                         severity="information" if outcome.ok else "warning", timeout=8 if outcome.ok else 12)
 
 
@@ -53,7 +54,8 @@ def start_rules(app: App[Any], config: Config, sync: SyncWorker) -> RuleEngine |
     """The engine for the config's rules (None without any); each bad rule is a warning and is skipped."""
     rules, errors = parse_rules(config.rules)
     for error in errors:
-        app.notify(f"config: {error} (rule skipped)", severity="warning", markup=False, timeout=15)
+        app.notify(sanitize_line(f"config: {error} (rule skipped)", 300), severity="warning", markup=False,
+                   timeout=15)
     if not rules:
         return None
     from tmtui.rules.engine import RuleEngine  # with the extractors: only when there are rules

@@ -47,7 +47,7 @@ class LinkDialog(ListDialog[str | None]):
             typed = str(digit)  # a fresh number
             if not any(n.startswith(typed) for n in numbers):
                 self._typed = ""
-                self.notify(f"No link [{typed}]", timeout=2)
+                self.notify(f"No link [{sanitize_line(typed, 10)}]", markup=False, timeout=2)
                 return
         self._typed = typed
         if typed in numbers:

@@ -306,7 +306,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             "copy_code": "No one-time code found in this message",
             "copy_link": "No confirmation link found in this message" + (" (l lists its links)" if links else ""),
         }
-        self.notify(reasons.get(action, "Not available for this message"), timeout=3)
+        self.notify(sanitize_line(reasons.get(action, "Not available for this message")), markup=False, timeout=3)
 
     def action_back(self) -> None:
         self.dismiss(self.message_id)
@@ -375,7 +375,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             return
         offline = self.tapp.offline_line(self.address)
         if offline:
-            self.notify(f"{offline}: not saved", severity="error", markup=False, timeout=5)
+            self.notify(sanitize_line(f"{offline}: not saved"), severity="error", markup=False, timeout=5)
             return
         if len(message.attachments) == 1:
             self.save([0])

@@ -30,11 +30,19 @@ class MailboxTable(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        # The label column has a width of its own: labels are set later (`e`), and a
-        # column sized to its first, empty cells would cut them to five cells.
-        self.add_column("Label", key="label", width=LABEL_WIDTH)
-        for key, label in zip(COLUMNS[1:], ("Address", "Unread", "Expires", "State"), strict=True):
-            self.add_column(label, key=key)
+        self._labels = False
+        self._columns(labels=False)
+
+    def _columns(self, *, labels: bool) -> None:
+        """The Label column is there only while some mailbox has a label (`e`): without
+        one it would take room the state needs at 80 columns. It has a width of its
+        own, as a column sized to empty cells would cut labels to five cells."""
+        self.clear(columns=True)
+        self._labels = labels
+        if labels:
+            self.add_column("Label", key="label", width=LABEL_WIDTH)
+        for key, title in zip(COLUMNS[1:], ("Address", "Unread", "Expires", "State"), strict=True):
+            self.add_column(title, key=key)
 
     def _state_cell(self, status: MailboxStatus, everyone: tuple[MailboxStatus, ...]) -> Text:
         """The state with its next try when the table has the room, else the state alone:
@@ -44,7 +52,9 @@ class MailboxTable(DataTable[Text]):
             return state
         # Each column has a cell of padding on either side.
         others = max((cell_len(s.address) for s in everyone), default=0) + len("Unread") + len("Expires")
-        room = self.size.width - others - 2 * len(COLUMNS) - 1
+        if self._labels:
+            others += LABEL_WIDTH
+        room = self.size.width - others - 2 * len(self.columns) - 1
         return state if state.cell_len <= room else state_text(status, short=True, retry=False)
 
     def on_resize(self) -> None:
@@ -54,6 +64,10 @@ class MailboxTable(DataTable[Text]):
         move(self, how)
 
     def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
+        labels = any(status.label for status in new)
+        if labels != self._labels:
+            self._columns(labels=labels)
+            old = ()  # every row anew, in the new columns
         before = {status.address: status for status in old}
         wanted = {status.address for status in new}
         for key in [k for k in self.rows if k.value not in wanted]:
@@ -61,13 +75,16 @@ class MailboxTable(DataTable[Text]):
         for status in new:
             if before.get(status.address) == status and status.address in self.rows:
                 continue
-            cells = (Text(sanitize_line(status.label, max_len=LABEL_WIDTH), style="bold"),
+            cells: tuple[Text, ...] = (Text(sanitize_line(status.label, max_len=LABEL_WIDTH), style="bold"),
                      Text(sanitize_line(status.address, max_len=80)),
                      Text(str(status.unread) if status.unread else "", style="bold"),
                      Text(status.expires),
                      self._state_cell(status, new))
+            columns: tuple[str, ...] = COLUMNS
+            if not labels:
+                cells, columns = cells[1:], COLUMNS[1:]
             if status.address in self.rows:
-                for column, cell in zip(COLUMNS, cells, strict=True):
+                for column, cell in zip(columns, cells, strict=True):
                     # The column grows with its text, so a longer state is never cut mid-word.
                     self.update_cell(status.address, column, cell, update_width=True)
             else:
