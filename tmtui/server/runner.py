@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 DB_NAME = "tmtui-server.sqlite3"
 STOP_GRACE_SECONDS = 2.0
+# Connections waiting to be accepted; a burst past it drops SYNs, and then honest clients wait seconds.
+LISTEN_BACKLOG = 4096
 
 
 class ServerStartError(RuntimeError):
@@ -61,7 +63,7 @@ def bind(host: str, port: int, what: str) -> socket.socket:
         # does not let two servers listen on one port.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
-        sock.listen(512)
+        sock.listen(LISTEN_BACKLOG)
         sock.setblocking(False)
         return sock
     except (OSError, OverflowError) as exc:

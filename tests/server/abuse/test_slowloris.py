@@ -1,0 +1,35 @@
+"""Attack 2: slowloris on HTTP took SMTP down too.
+
+Before: uvicorn had no request-head deadline and no connection cap; 1,100
+half-sent requests from one IP exhausted the file descriptors (``Errno 24``)
+and ``/health`` and SMTP timed out. Here the server gets 512 descriptors, so
+600 half-sent requests are enough to show it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import StartServer
+from .kit import ATTACKER_IPS, LegitProbe, closed_by_server, deliver_and_see, new_box, slowloris
+
+ATTACKER = ATTACKER_IPS[0]
+HEAD_SECONDS = 3
+
+
+@pytest.mark.timeout(60)
+async def test_half_sent_requests_neither_starve_http_nor_smtp(start_abuse_server: StartServer) -> None:
+    server = start_abuse_server("--http-head-timeout", str(HEAD_SECONDS), nofile=512)
+    legit = await new_box(server)
+    async with LegitProbe(server) as probe:
+        attack = await slowloris(server, connections=600, ips=[ATTACKER])
+        try:
+            await deliver_and_see(server, legit)  # SMTP in, the event stream out, while the attack holds
+            assert server.open_fds() < 500
+            # Refused at once past the per-IP cap, not left to time out...
+            assert attack.count("429") >= 600 - 256, attack.outcomes
+            # ...and the ones it let in are cut at the head deadline.
+            assert await closed_by_server(attack, timeout=HEAD_SECONDS + 7) == attack.count("held")
+        finally:
+            attack.close()
+    probe.assert_healthy()
