@@ -1,4 +1,8 @@
-"""Fixtures of the abuse suite: a server subprocess per test, stopped (and its logs kept) after it."""
+"""Fixtures of the abuse suite: a server subprocess per test, stopped (and its logs kept) after it.
+
+The attacks, the legitimate client and the server process come from
+``benchmarks/abusekit``, which the ``abuse`` benchmark shares.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,11 @@ from typing import Any
 
 import pytest
 
-from .kit import ServerProcess, loopback_aliases_work
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT) not in sys.path:  # `pytest` run as a script puts tests/ on the path, not the checkout
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.abusekit import ServerProcess, loopback_aliases_work  # noqa: E402
 
 StartServer = Callable[..., ServerProcess]
 

@@ -14,8 +14,7 @@ import secrets
 
 import pytest
 
-from .conftest import StartServer
-from .kit import (
+from benchmarks.abusekit import (
     ATTACKER_IPS,
     LegitProbe,
     RssSampler,
@@ -32,6 +31,8 @@ from .kit import (
     smtp_line_flood,
     stream_hog,
 )
+
+from .conftest import StartServer
 
 MIB = 1024 * 1024
 FLOOD, BIG, AMPLIFY, SLOW, BOMB, GUESS = ATTACKER_IPS[:6]

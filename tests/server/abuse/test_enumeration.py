@@ -14,8 +14,9 @@ import secrets
 
 import pytest
 
+from benchmarks.abusekit import ATTACKER_IPS, LegitProbe, deliver_and_see, guess_recipients, new_box
+
 from .conftest import StartServer
-from .kit import ATTACKER_IPS, LegitProbe, deliver_and_see, guess_recipients, new_box
 
 ATTACKER = ATTACKER_IPS[0]
 

@@ -12,8 +12,9 @@ import asyncio
 
 import pytest
 
+from benchmarks.abusekit import ATTACKER_IPS, LegitProbe, deliver_and_see, http_client, new_box, parts_bomb, send_mail
+
 from .conftest import StartServer
-from .kit import ATTACKER_IPS, LegitProbe, deliver_and_see, http_client, new_box, parts_bomb, send_mail
 
 ATTACKER = ATTACKER_IPS[0]
 

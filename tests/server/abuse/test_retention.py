@@ -11,8 +11,9 @@ import asyncio
 
 import pytest
 
+from benchmarks.abusekit import ServerProcess, deliver_and_see, eventually, http_client, list_count, new_box
+
 from .conftest import StartServer
-from .kit import ServerProcess, deliver_and_see, eventually, http_client, list_count, new_box
 
 TTL_MINUTES = "0.05"  # 3 s
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.abusekit import ATTACKER_IPS, LegitProbe, closed_by_server, deliver_and_see, new_box, slowloris
+
 from .conftest import StartServer
-from .kit import ATTACKER_IPS, LegitProbe, closed_by_server, deliver_and_see, new_box, slowloris
 
 ATTACKER = ATTACKER_IPS[0]
 HEAD_SECONDS = 3

@@ -12,8 +12,7 @@ import asyncio
 
 import pytest
 
-from .conftest import StartServer
-from .kit import (
+from benchmarks.abusekit import (
     ATTACKER_IPS,
     LegitProbe,
     RssSampler,
@@ -24,6 +23,8 @@ from .kit import (
     new_box,
     smtp_line_flood,
 )
+
+from .conftest import StartServer
 
 MIB = 1024 * 1024
 ATTACKER = ATTACKER_IPS[0]

@@ -11,8 +11,7 @@ import asyncio
 
 import pytest
 
-from .conftest import StartServer
-from .kit import (
+from benchmarks.abusekit import (
     ATTACKER_IPS,
     LegitProbe,
     deliver_and_see,
@@ -21,6 +20,8 @@ from .kit import (
     new_box,
     send_mail,
 )
+
+from .conftest import StartServer
 
 ATTACKER = ATTACKER_IPS[0]
 RECIPIENTS = 40

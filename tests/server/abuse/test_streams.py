@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.abusekit import ATTACKER_IPS, LegitProbe, deliver_and_see, new_box, stream_hog
+
 from .conftest import StartServer
-from .kit import ATTACKER_IPS, LegitProbe, deliver_and_see, new_box, stream_hog
 
 
 @pytest.mark.timeout(60)
