@@ -29,6 +29,7 @@ from benchmarks.abusekit.legit import (
     http_client,
     list_count,
     new_box,
+    new_boxes,
     send_mail,
     small_mail,
 )
@@ -44,6 +45,6 @@ from benchmarks.abusekit.server import (
 __all__ = [
     "ATTACKER_IPS", "LEGIT_IP", "SERVER_SRC_ENV", "Box", "Held", "LegitProbe", "RssSampler", "ServerProcess", "Target",
     "big_messages", "closed_by_server", "deliver_and_see", "eventually", "guess_recipients", "http_client",
-    "list_count", "loopback_aliases_work", "mail_of_size", "new_box", "parts_bomb", "send_mail", "slowloris",
-    "small_mail", "smtp_line_flood", "stream_hog",
+    "list_count", "loopback_aliases_work", "mail_of_size", "new_box", "new_boxes", "parts_bomb", "send_mail",
+    "slowloris", "small_mail", "smtp_line_flood", "stream_hog",
 ]

@@ -55,12 +55,20 @@ def http_client(server: Target, ip: str = LEGIT_IP, timeout: float = 10.0) -> ht
     return httpx.AsyncClient(base_url=server.base_url, transport=transport, timeout=timeout)
 
 
-async def new_box(server: Target, ip: str = LEGIT_IP) -> Box:
+async def new_boxes(server: Target, count: int, ip: str = LEGIT_IP) -> list[Box]:
+    """``count`` new mailboxes, each with its session, created over the API from ``ip``."""
+    boxes = []
     async with http_client(server, ip) as client:
-        response = await client.post("/ajax.php", params={"f": "get_email_address"})
-        response.raise_for_status()
-        body = response.json()
-    return Box(body["email_addr"], body["sid_token"], body["mailbox_event_token"])
+        for _ in range(count):
+            response = await client.post("/ajax.php", params={"f": "get_email_address"})
+            response.raise_for_status()
+            body = response.json()
+            boxes.append(Box(body["email_addr"], body["sid_token"], body["mailbox_event_token"]))
+    return boxes
+
+
+async def new_box(server: Target, ip: str = LEGIT_IP) -> Box:
+    return (await new_boxes(server, 1, ip))[0]
 
 
 async def list_count(server: Target, box: Box) -> int:
@@ -117,10 +125,11 @@ async def deliver_and_see(server: Target, box: Box, timeout: float = 15.0) -> fl
 
 @dataclass
 class LegitProbe:
-    """While an attack runs: ``/health`` from 127.0.0.1 every 100 ms, each within ``timeout``."""
+    """While an attack runs: ``/health`` from 127.0.0.1 every ``interval`` s, each within ``timeout``."""
 
     server: Target
     timeout: float = 5.0
+    interval: float = 0.1
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
@@ -137,7 +146,7 @@ class LegitProbe:
                         self.failures.append(f"status {response.status_code}")
                 except httpx.HTTPError as exc:
                     self.failures.append(type(exc).__name__)
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(self.interval)
 
     async def __aenter__(self) -> LegitProbe:
         self._task = asyncio.create_task(self._run())

@@ -25,6 +25,7 @@ from benchmarks.abusekit import (
     list_count,
     mail_of_size,
     new_box,
+    new_boxes,
     parts_bomb,
     send_mail,
     slowloris,
@@ -44,7 +45,7 @@ async def test_all_attacks_at_once(start_abuse_server: StartServer) -> None:
     server = start_abuse_server("--sse-capacity", "20", "--http-head-timeout", "3", nofile=512)
     legit = await new_box(server)
     big_box, bomb_box, hog_box = await new_box(server, BIG), await new_box(server, BOMB), await new_box(server, HOG[0])
-    amplified = [await new_box(server, AMPLIFY) for _ in range(20)]
+    amplified = await new_boxes(server, 20, AMPLIFY)
     big_raws = [mail_of_size(big_box.address, 3 * MIB, f"big-{n}") for n in range(6)]
     amplify_raw = mail_of_size(amplified[0].address, MIB)
     guesses = [f"guess.{secrets.token_hex(3)}@a.test" for _ in range(25)]

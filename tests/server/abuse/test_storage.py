@@ -18,6 +18,7 @@ from benchmarks.abusekit import (
     list_count,
     mail_of_size,
     new_box,
+    new_boxes,
     send_mail,
 )
 
@@ -30,7 +31,7 @@ RECIPIENTS = 40
 @pytest.mark.timeout(60)
 async def test_one_message_to_many_mailboxes_is_stored_once(start_abuse_server: StartServer) -> None:
     server = start_abuse_server()
-    boxes = [await new_box(server, ATTACKER) for _ in range(RECIPIENTS)]
+    boxes = await new_boxes(server, RECIPIENTS, ATTACKER)
     legit = await new_box(server)
     raw = mail_of_size(boxes[0].address, 1024 * 1024)
     before = server.db_bytes()
