@@ -8,8 +8,8 @@
   addresses stops there). A mailbox at its quota (messages or bytes, with the
   declared SIZE) gets ``452 4.2.2 Mailbox full``. The quota is checked here,
   when the recipient is accepted: DATA has one answer for all recipients.
-- DATA: the mail is parsed (inline when small, in the parser process when it
-  was spooled) and stored once for every accepted recipient. ``250`` means
+- DATA: the mail is parsed (on the loop when small, else in the parser
+  process) and stored once for every accepted recipient. ``250`` means
   stored; a temporary problem is a 4xx (never a silent drop).
 """
 
@@ -131,12 +131,9 @@ class IntakeHandler:
             return TRY_LATER
 
     async def _parse(self, transfer: Transfer, envelope_from: str | None) -> ParsedMail:
-        path = transfer.path
-        if path is None:  # in memory, but too big to parse on the loop
-            content = transfer.content or b""
-            return await asyncio.to_thread(parse_message, content, envelope_from,
-                                           max_parts=self.config.max_mime_parts)
-        return await self.parser.parse(path, envelope_from)
+        # Spooled: the worker reads the file. In memory but too big to parse on the loop: the bytes go over.
+        source = transfer.path or transfer.content or b""
+        return await self.parser.parse(source, envelope_from)
 
     async def _store(self, envelope: IntakeEnvelope, mail: ParsedMail) -> str:
         assert envelope.transfer is not None

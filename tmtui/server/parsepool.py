@@ -60,11 +60,11 @@ class ParserPool:
             self._served = 0
         return self._proc
 
-    async def parse(self, path: Path, envelope_from: str | None) -> ParsedMail:
-        """Parse a spooled mail in the worker. Raises TooManyParts or ParserUnavailable."""
+    async def parse(self, source: Path | bytes, envelope_from: str | None) -> ParsedMail:
+        """Parse a spooled mail (or raw bytes) in the worker. Raises TooManyParts or ParserUnavailable."""
         async with self._lock:
             try:
-                kind, value = await self._ask(path, envelope_from)
+                kind, value = await self._ask(source, envelope_from)
             except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError) as exc:
                 log.error("the mail parser process failed (%s); the sender will be asked to retry", exc)
                 await self.close()
@@ -79,10 +79,11 @@ class ParserPool:
             raise ParserUnavailable(str(value))
         return value
 
-    async def _ask(self, path: Path, envelope_from: str | None) -> tuple[str, object]:
+    async def _ask(self, source: Path | bytes, envelope_from: str | None) -> tuple[str, object]:
         worker = await self._worker()
         assert worker.stdin is not None and worker.stdout is not None
-        worker.stdin.write(frame(pickle.dumps((str(path), envelope_from, self._max_parts))))
+        request = source if isinstance(source, bytes) else str(source)
+        worker.stdin.write(frame(pickle.dumps((request, envelope_from, self._max_parts))))
         await worker.stdin.drain()
         size = int.from_bytes(await worker.stdout.readexactly(HEADER), "big")
         kind, value = pickle.loads(await worker.stdout.readexactly(size))

@@ -1,7 +1,9 @@
 """``python -m tmtui.server.parseworker``: the mail parser process (see parsepool.py).
 
 It reads requests from stdin and writes answers to stdout, each a pickled
-tuple behind an 8-byte length: ``(path, envelope_from, max_parts)`` in,
+tuple behind an 8-byte length: ``(source, envelope_from, max_parts)`` in (the
+source is a spool file's path, or the raw bytes of a mail small enough to
+have stayed in memory),
 ``("ok", ParsedMail)``, ``("too_many", limit)`` or ``("error", text)`` out.
 It exits when stdin closes. After each mail it hands freed memory back to the
 system, so between mails it is as small as when it started.
@@ -17,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from tmtui.server.mailparse import TooManyParts, parse_file
+from tmtui.server.mailparse import TooManyParts, parse_file, parse_message
 
 HEADER = 8
 
@@ -44,9 +46,13 @@ def give_memory_back() -> None:
 
 
 def answer(request: bytes) -> bytes:
-    path, envelope_from, max_parts = pickle.loads(request)
+    source, envelope_from, max_parts = pickle.loads(request)
     try:
-        result: tuple[str, object] = ("ok", parse_file(Path(path), envelope_from, max_parts=max_parts))
+        if isinstance(source, bytes):
+            parsed = parse_message(source, envelope_from, max_parts=max_parts)
+        else:
+            parsed = parse_file(Path(source), envelope_from, max_parts=max_parts)
+        result: tuple[str, object] = ("ok", parsed)
     except TooManyParts as exc:
         result = ("too_many", exc.limit)
     except Exception as exc:  # parse_file falls back on its own; this is an I/O error or worse
