@@ -19,23 +19,40 @@ from benchmarks.abusekit.legit import Target, send_mail
 
 
 @dataclass
+class Conn:
+    """One attacking connection and what the server did with it ("held": nothing yet)."""
+
+    outcome: str = "no connection"
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
+
+
+@dataclass
 class Held:
-    """Connections an attacker keeps open; what the server answered at once on each."""
+    """Connections an attacker keeps open."""
 
-    writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    readers: list[asyncio.StreamReader] = field(default_factory=list)
-    outcomes: list[str] = field(default_factory=list)
+    conns: list[Conn] = field(default_factory=list)
 
-    def close(self) -> None:
-        for writer in self.writers:
-            writer.close()
+    @property
+    def outcomes(self) -> list[str]:
+        return [c.outcome for c in self.conns]
 
     def count(self, outcome: str) -> int:
         return self.outcomes.count(outcome)
 
+    def close(self) -> None:
+        for conn in self.conns:
+            if conn.writer is not None:
+                conn.writer.close()
 
-async def _connect(server: Target, port: int, ip: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port, local_addr=(ip, 0)), 10)
+    async def connect(self, server: Target, port: int, ip: str) -> Conn:
+        conn = Conn()
+        self.conns.append(conn)
+        with contextlib.suppress(OSError, TimeoutError):
+            conn.reader, conn.writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", port, local_addr=(ip, 0)), 10)
+            conn.outcome = "connected"
+        return conn
 
 
 async def smtp_line_flood(server: Target, connections: int, size: int, ip: str) -> Held:
@@ -44,24 +61,21 @@ async def smtp_line_flood(server: Target, connections: int, size: int, ip: str) 
     chunk = b"x" * 65536
 
     async def one() -> None:
-        try:
-            reader, writer = await _connect(server, server.smtp_port, ip)
-        except (OSError, TimeoutError):
-            held.outcomes.append("no connection")
+        conn = await held.connect(server, server.smtp_port, ip)
+        if conn.reader is None or conn.writer is None:
             return
-        held.writers.append(writer)
         try:
-            greeting = await asyncio.wait_for(reader.readline(), 10)
+            greeting = await asyncio.wait_for(conn.reader.readline(), 10)
             if not greeting.startswith(b"220"):
-                held.outcomes.append(greeting[:3].decode() or "closed")
+                conn.outcome = greeting[:3].decode() or "closed"
                 return
-            writer.write(b"HELO ")
+            conn.writer.write(b"HELO ")
             for _ in range(0, size, len(chunk)):
-                writer.write(chunk)
-                await asyncio.wait_for(writer.drain(), 10)
-            held.outcomes.append("sent")
+                conn.writer.write(chunk)
+                await asyncio.wait_for(conn.writer.drain(), 10)
+            conn.outcome = "sent"
         except (OSError, TimeoutError):
-            held.outcomes.append("cut")
+            conn.outcome = "cut"
 
     await asyncio.gather(*(one() for _ in range(connections)))
     return held
@@ -96,40 +110,40 @@ async def slowloris(server: Target, connections: int, ips: Sequence[str]) -> Hel
     head = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 
     async def one(ip: str) -> None:
-        try:
-            reader, writer = await _connect(server, server.http_port, ip)
-        except (OSError, TimeoutError):
-            held.outcomes.append("no connection")
+        conn = await held.connect(server, server.http_port, ip)
+        if conn.reader is None or conn.writer is None:
             return
-        held.writers.append(writer)
-        held.readers.append(reader)
         try:
-            writer.write(head)
-            await writer.drain()
-            answer = await asyncio.wait_for(reader.read(64), 0.5)  # an early refusal comes at once
-            held.outcomes.append(answer[9:12].decode() if answer else "closed")
+            conn.writer.write(head)
+            await conn.writer.drain()
+            answer = await asyncio.wait_for(conn.reader.read(64), 0.5)  # an early refusal comes at once
+            conn.outcome = answer[9:12].decode() if answer else "closed"
         except TimeoutError:
-            held.outcomes.append("held")
+            conn.outcome = "held"
         except OSError:
-            held.outcomes.append("cut")
+            conn.outcome = "cut"
 
     await asyncio.gather(*(one(ips[n % len(ips)]) for n in range(connections)))
     return held
 
 
-async def closed_by_server(held: Held, timeout: float) -> int:
-    """How many held connections the server ends (EOF) within ``timeout``."""
-    async def ended(reader: asyncio.StreamReader) -> bool:
-        with contextlib.suppress(TimeoutError, OSError):
+async def closed_by_server(held: Held, timeout: float) -> list[bytes | None]:
+    """For each connection still "held": what the server sent before it closed it, or None if it
+    did not close it within ``timeout``. A reset counts as closed."""
+    async def ended(reader: asyncio.StreamReader) -> bytes | None:
+        received = b""
+        try:
             async with asyncio.timeout(timeout):
-                while await reader.read(4096):
-                    pass
-                return True
-        return False
+                while chunk := await reader.read(4096):
+                    received += chunk
+        except TimeoutError:
+            return None
+        except OSError:
+            pass
+        return received
 
-    results = await asyncio.gather(*(ended(r) for r, o in zip(held.readers, held.outcomes, strict=False)
-                                     if o == "held"))
-    return sum(results)
+    return list(await asyncio.gather(*(ended(c.reader) for c in held.conns
+                                       if c.outcome == "held" and c.reader is not None)))
 
 
 def parts_bomb(to: str, parts: int, name: str = "a") -> bytes:
@@ -150,19 +164,15 @@ async def stream_hog(server: Target, token: str, streams: int, ips: Sequence[str
                "Accept: text/event-stream\r\n\r\n").encode()
 
     async def one(ip: str) -> None:
-        try:
-            reader, writer = await _connect(server, server.http_port, ip)
-        except (OSError, TimeoutError):
-            held.outcomes.append("no connection")
+        conn = await held.connect(server, server.http_port, ip)
+        if conn.reader is None or conn.writer is None:
             return
-        held.writers.append(writer)
-        held.readers.append(reader)
         try:
-            writer.write(request)
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            held.outcomes.append(head[9:12].decode())
+            conn.writer.write(request)
+            head = await asyncio.wait_for(conn.reader.readuntil(b"\r\n\r\n"), 10)
+            conn.outcome = head[9:12].decode()
         except (OSError, TimeoutError, asyncio.IncompleteReadError):
-            held.outcomes.append("cut")
+            conn.outcome = "cut"
 
     for n in range(streams):  # one after the other: "the oldest" is well defined
         await one(ips[n % len(ips)])
@@ -171,7 +181,8 @@ async def stream_hog(server: Target, token: str, streams: int, ips: Sequence[str
 
 async def guess_recipients(server: Target, guesses: Sequence[str], ip: str) -> tuple[list[int], bool]:
     """RCPT TO each guess on one connection; the reply codes, and whether the server hung up."""
-    reader, writer = await _connect(server, server.smtp_port, ip)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", server.smtp_port, local_addr=(ip, 0)), 10)
     codes: list[int] = []
 
     async def command(line: str) -> int:

@@ -8,9 +8,9 @@ import math
 import re
 
 import httpx
-from helpers.sse import open_events
-from helpers.wire import call, new_session
 
+from tests.support.sse import open_events
+from tests.support.wire import call, new_session
 from tmtui.server import names
 
 

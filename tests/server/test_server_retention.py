@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import httpx
-from helpers.mail import build_mail
-from helpers.sse import open_events
-from helpers.wire import call, take_address
+
+from tests.support.mail import build_mail
+from tests.support.sse import open_events
+from tests.support.wire import call, take_address
 
 DAY = 86400
 

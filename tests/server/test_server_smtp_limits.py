@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from helpers.wire import call, take_address
 
+from tests.support.mail import build_mail, deliver
+from tests.support.wire import call, take_address
 from tmtui.server.mailparse import UniqueNames
 from tmtui.server.parsepool import ParserPool
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers.mail import build_mail, deliver
-from helpers.wire import call, take_address
 
+from tests.support.mail import build_mail, deliver
+from tests.support.wire import call, take_address
 from tmtui.server.runner import DB_NAME, ReferenceServer
 
 # The tables as tmtui wrote them before issue 13 (schema version 1: a full copy per recipient).

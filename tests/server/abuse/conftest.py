@@ -13,11 +13,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-if str(ROOT) not in sys.path:  # `pytest` run as a script puts tests/ on the path, not the checkout
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks.abusekit import ServerProcess, loopback_aliases_work  # noqa: E402
+from benchmarks.abusekit import ServerProcess, loopback_aliases_work
 
 StartServer = Callable[..., ServerProcess]
 

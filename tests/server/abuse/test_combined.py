@@ -65,7 +65,7 @@ async def test_all_attacks_at_once(start_abuse_server: StartServer) -> None:
             )
             try:
                 await deliver_and_see(server, legit)  # still, with every attacker's connections open
-                assert await closed_by_server(slow, timeout=10) == slow.count("held")
+                assert None not in await closed_by_server(slow, timeout=10)  # every half-sent request cut
             finally:
                 for held in (slow, hog, flood):
                     held.close()
