@@ -27,11 +27,12 @@ async def test_half_sent_requests_neither_starve_http_nor_smtp(start_abuse_serve
         try:
             await deliver_and_see(server, legit)  # SMTP in, the event stream out, while the attack holds
             assert server.open_fds() < 500
-            # The ones let in are cut at the head deadline (408); the rest were refused (429), not kept.
+            # Nothing is kept: past the per-IP cap (256) refused at once (429, or a reset that beat it,
+            # as the server closes without reading), the ones let in cut at the head deadline (408).
             ends = await closed_by_server(attack, timeout=HEAD_SECONDS + 7)
             assert None not in ends, f"{ends.count(None)} half-sent requests still open"
-            refused = attack.count("429") + sum(end.startswith(b"HTTP/1.1 429") for end in ends if end)
-            assert refused >= 600 - 256, attack.outcomes
+            cut = sum(end.startswith(b"HTTP/1.1 408") for end in ends if end)
+            assert 0 < cut <= 256, attack.outcomes
         finally:
             attack.close()
     probe.assert_healthy()
