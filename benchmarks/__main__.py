@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.core import Metric, combine, failed, load, machine, table, write_json
 
 MEASUREMENTS = ("delivery", "economy", "idle", "startup", "big_inbox", "rendering", "attachments",
-                "server_load", "persistence")
+                "server_load", "persistence", "abuse")
 
 
 def run_one(name: str, quick: bool) -> tuple[list[Metric], float]:

@@ -54,7 +54,7 @@ def _fanout(srv: harness.BenchServer, streams: int, events: int) -> list[float]:
 def run(quick: bool) -> list[Metric]:
     events = 5 if quick else 30
     seconds = 1.0 if quick else 8.0
-    with harness.server() as srv:
+    with harness.server(sse_per_session=SUBSCRIBERS) as srv:  # every subscriber shares one session
         fanout = _fanout(srv, SUBSCRIBERS, events)
         single = _fanout(srv, 1, events)
 

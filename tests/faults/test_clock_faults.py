@@ -44,7 +44,8 @@ async def test_client_clock_jump(start_server, downloads, jump: timedelta) -> No
 
 
 async def test_server_clock_jump_expires_the_session_and_it_is_reopened(start_server, downloads) -> None:
-    server = await start_server(retry_ms=100)
+    # The mail must outlive the two-day jump (the server deletes mail a day after it arrived, by default).
+    server = await start_server(retry_ms=100, message_ttl_minutes=3 * 1440)
     app = build_app(server.base_url, downloads)
     async with app.run_test(size=SIZE) as pilot:
         mailbox = await live_inbox(pilot)

@@ -50,7 +50,8 @@ async def fast_server(start_server):
 async def test_server_down_at_start_says_so_retries_and_goes_live_when_it_starts(
         tmp_path, downloads) -> None:
     """A saved mailbox, and nothing listening: offline with a clear line, then live."""
-    ports = {"port": free_port(), "smtp_port": free_port()}
+    # Classic (short) names: the header's "could not reach the server" then fits on one line.
+    ports = {"port": free_port(), "smtp_port": free_port(), "names": "classic"}
     config = ServerConfig(data_dir=tmp_path / "srv", welcome_mail=False, retry_ms=100, **ports)
     async with ReferenceServer(config) as first:  # make the mailbox, then stop the server
         async with TempMailClient(first.base_url) as client:

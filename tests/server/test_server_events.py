@@ -179,7 +179,7 @@ async def _raw_subscriber(port: int, path: str) -> tuple[asyncio.StreamReader, a
 async def test_fan_out_grows_linearly_with_streams(start_server) -> None:
     # Every stream gets the event; fan-out to 10x the streams costs less than
     # 40x the CPU. Its latency (p99) is a benchmark (server_load), not a test.
-    srv = await start_server(sse_per_ip=500)
+    srv = await start_server(sse_per_ip=500, sse_per_session=500)  # 200 streams on one session
     async with httpx.AsyncClient(base_url=srv.base_url) as client:
         tokens = {name: (await take_address(client, name))["mailbox_event_token"] for name in ("quiet", "popular")}
     streams = {

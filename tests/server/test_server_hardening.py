@@ -173,7 +173,7 @@ async def _connect(port: int, path: str) -> tuple[int, bytes, asyncio.StreamWrit
 
 
 async def test_stream_limit_holds_under_200_concurrent_connects_from_one_client(start_server) -> None:
-    srv = await start_server(sse_per_ip=10)
+    srv = await start_server(sse_per_ip=10, sse_per_session=50)  # the per-IP limit, not the per-session one
     async with httpx.AsyncClient(base_url=srv.base_url) as client:
         token = (await new_session(client))["mailbox_event_token"]
         path = f"/events/mailbox?token={token}"

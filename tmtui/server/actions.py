@@ -27,7 +27,7 @@ Readings of the contract's open points (NOTES.md asks the server to pick one):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -44,14 +44,14 @@ from tmtui.server.errors import (
 )
 from tmtui.server.names import LOCAL_PART
 from tmtui.server.params import Params
-from tmtui.server.storage import Mailbox, Session
+from tmtui.server.storage import Mailbox, MessageRow, Session
 
 MAX_OFFSET = 1_000_000
 MAX_DELETE_IDS = 100
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 _UNSAFE_FILENAME = re.compile(r'[^\x20-\x7e]|["\\]')
 
-Action = Callable[[ServerCore, Params, str], Response]
+Action = Callable[[ServerCore, Params, str], Awaitable[Response]]
 
 
 # -- shared pieces ----------------------------------------------------------------
@@ -138,7 +138,7 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _find_message(core: ServerCore, mailbox: Mailbox, params: Params) -> tuple[Any, str]:
+def _find_message(core: ServerCore, mailbox: Mailbox, params: Params) -> tuple[MessageRow, str, int]:
     parsed = parse_mail_id(required(params, "email_id"))
     found = None if parsed is None else core.storage.message(mailbox.id, *parsed)
     if found is None:
@@ -147,22 +147,28 @@ def _find_message(core: ServerCore, mailbox: Mailbox, params: Params) -> tuple[A
 
 
 # -- the actions -----------------------------------------------------------------
-def get_domains(core: ServerCore, params: Params, ip: str) -> Response:
+async def get_domains(core: ServerCore, params: Params, ip: str) -> Response:
     return reply(core, core.catalog())
 
 
-def get_email_address(core: ServerCore, params: Params, ip: str) -> Response:
+async def get_email_address(core: ServerCore, params: Params, ip: str) -> Response:
     restored = core.sessions.live(params.get("sid_token"))
     if restored is not None:
         mailbox = core.storage.mailbox_by_id(restored.mailbox_id)
         if mailbox is not None:
             return address_reply(core, mailbox, restored)
     core.check_creation_rate(ip)
-    mailbox = core.random_mailbox(pick_domain(core, params.get("email_domain"), core.default_domain))
-    return address_reply(core, mailbox, core.sessions.create(mailbox, ip, params.get("lang")))
+    async with core.mutations:
+        mailbox = await core.random_mailbox(pick_domain(core, params.get("email_domain"), core.default_domain))
+        return address_reply(core, mailbox, await core.sessions.create(mailbox, ip, params.get("lang")))
 
 
-def set_email_user(core: ServerCore, params: Params, ip: str) -> Response:
+async def set_email_user(core: ServerCore, params: Params, ip: str) -> Response:
+    async with core.mutations:
+        return await _set_email_user(core, params)
+
+
+async def _set_email_user(core: ServerCore, params: Params) -> Response:
     session, current = core.sessions.authenticate(params.get("sid_token"))
     user = required(params, "email_user").lower()
     if not LOCAL_PART.match(user):
@@ -172,25 +178,30 @@ def set_email_user(core: ServerCore, params: Params, ip: str) -> Response:
         return address_reply(core, current, session)
     target = core.storage.mailbox_by_address(f"{user}@{domain}")
     if target is None:
-        target = core.create_mailbox(user, domain)
-        return address_reply(core, target, core.sessions.move(session, target))
+        target = await core.create_mailbox(user, domain)
+        return address_reply(core, target, await core.sessions.move(session, target))
     owner = core.sessions.owner(target.id)
     if owner is None:
-        return address_reply(core, target, core.sessions.move(session, target))
+        return address_reply(core, target, await core.sessions.move(session, target))
     if not params.flag("force_takeover"):
         raise ApiError(409, ADDRESS_IN_USE)
     if core.config.takeover == "share":
-        core.sessions.end(session)
+        await core.sessions.end(session)
         return address_reply(core, target, owner)
-    core.sessions.end(owner)
-    return address_reply(core, target, core.sessions.move(session, target))
+    await core.sessions.end(owner)
+    return address_reply(core, target, await core.sessions.move(session, target))
 
 
-def open_email_address(core: ServerCore, params: Params, ip: str) -> Response:
+async def open_email_address(core: ServerCore, params: Params, ip: str) -> Response:
     address = required(params, "email_addr").lower()
     local, at, domain = address.partition("@")
     if not at or not local or not domain or "@" in domain or len(address) > 320:
         raise ApiError(400, "Invalid email_addr")
+    async with core.mutations:
+        return await _open_email_address(core, params, ip, address)
+
+
+async def _open_email_address(core: ServerCore, params: Params, ip: str, address: str) -> Response:
     mailbox = core.served_mailbox(address)
     if mailbox is None:
         raise ApiError(404, MAILBOX_NOT_FOUND, code="MAILBOX_NOT_FOUND")
@@ -205,14 +216,14 @@ def open_email_address(core: ServerCore, params: Params, ip: str) -> Response:
             return address_reply(core, mailbox, owner)
     core.check_creation_rate(ip)  # before ending the owner: a 429 must change nothing
     if owner is not None:
-        core.sessions.end(owner)
-    return address_reply(core, mailbox, core.sessions.create(mailbox, ip, params.get("lang")))
+        await core.sessions.end(owner)
+    return address_reply(core, mailbox, await core.sessions.create(mailbox, ip, params.get("lang")))
 
 
-def get_email_list(core: ServerCore, params: Params, ip: str) -> Response:
+async def get_email_list(core: ServerCore, params: Params, ip: str) -> Response:
     session, mailbox = core.sessions.authenticate(params.get("sid_token"))
     offset = parse_offset(params.get("offset"))
-    session = core.sessions.renew(session)
+    session = await core.sessions.renew(session)
     rows = core.storage.list_messages(mailbox.id, offset, core.config.effective_page_size)
     items = [
         {
@@ -230,11 +241,12 @@ def get_email_list(core: ServerCore, params: Params, ip: str) -> Response:
     return reply(core, body, session)
 
 
-def fetch_email(core: ServerCore, params: Params, ip: str) -> Response:
+async def fetch_email(core: ServerCore, params: Params, ip: str) -> Response:
     session, mailbox = core.sessions.authenticate(params.get("sid_token"))
     with session_errors(core, session):
-        row, body_html = _find_message(core, mailbox, params)
-    core.storage.mark_read(row.id)
+        row, body_html, content_id = _find_message(core, mailbox, params)
+    if not row.read:
+        await core.db.write(lambda s: s.mark_read(row.id))
     body = {
         "mail_id": mail_id(row.folder, row.id),
         "mail_from": row.mail_from,
@@ -242,36 +254,36 @@ def fetch_email(core: ServerCore, params: Params, ip: str) -> Response:
         "mail_body": body_html,
         "mail_timestamp": str(row.received_at),
         "mail_attachments": [
-            {"name": a.name, "size": a.size, "type": a.type} for a in core.storage.attachments_of(row.id)
+            {"name": a.name, "size": a.size, "type": a.type} for a in core.storage.attachments_of(content_id)
         ],
     }
     return reply(core, body, session)
 
 
-def fetch_attachment(core: ServerCore, params: Params, ip: str) -> Response:
+async def fetch_attachment(core: ServerCore, params: Params, ip: str) -> Response:
     session, mailbox = core.sessions.authenticate(params.get("sid_token"))
     with session_errors(core, session):
-        row, _ = _find_message(core, mailbox, params)
+        _, _, content_id = _find_message(core, mailbox, params)
         name = required(params, "file_name")
-        info = next((a for a in core.storage.attachments_of(row.id) if a.name == name), None)
+        info = next((a for a in core.storage.attachments_of(content_id) if a.name == name), None)
         if info is None:
             raise ApiError(404, "Attachment not found")
         if info.size > core.config.max_attachment_bytes:
             raise ApiError(413, ATTACHMENT_TOO_LARGE)
     headers = {**session_headers(core, session), "Content-Disposition": content_disposition(info.name)}
-    return Response(core.storage.attachment_data(row.id, info.name), media_type="application/octet-stream",
+    return Response(core.storage.attachment_data(content_id, info.name), media_type="application/octet-stream",
                     headers=headers)
 
 
-def del_email(core: ServerCore, params: Params, ip: str) -> Response:
+async def del_email(core: ServerCore, params: Params, ip: str) -> Response:
     session, mailbox = core.sessions.authenticate(params.get("sid_token"))
     raw_ids = params.getlist("email_ids[]", "email_ids", "email_id")
     if len(raw_ids) > MAX_DELETE_IDS:
         with session_errors(core, session):
             raise ApiError(400, f"Too many email ids (max {MAX_DELETE_IDS} per request)")
-    session = core.sessions.renew(session)
-    ids = {parsed for parsed in map(parse_mail_id, raw_ids) if parsed is not None}
-    deleted = core.storage.delete_messages(mailbox.id, sorted(ids))
+    session = await core.sessions.renew(session)
+    ids = sorted({parsed for parsed in map(parse_mail_id, raw_ids) if parsed is not None})
+    deleted = await core.db.write(lambda s: s.delete_messages(mailbox.id, ids)) if ids else {}
     for folder, n in deleted.items():
         core.publish_changed(mailbox, "deleted", folder, -n)
     return reply(core, {"deleted": sum(deleted.values())}, session)

@@ -10,12 +10,14 @@ rate limit (429), action name (400), method (405), body (400/413).
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tmtui import __version__
 from tmtui.server.actions import ACTIONS
@@ -26,6 +28,8 @@ from tmtui.server.stream import open_stream
 
 log = logging.getLogger(__name__)
 
+_SLASHES = re.compile(r"/{2,}")
+_SLASHES_RAW = re.compile(rb"/{2,}")
 # Routes take every method so that our handlers, not Starlette, answer 405 in JSON.
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 EXPOSED_HEADERS = "X-Session-Started-At, X-Session-Expires-At, X-Session-Ttl-Minutes, X-Mailbox-Event-Token"
@@ -64,8 +68,18 @@ def preflight(methods: frozenset[str]) -> Response:
 
 
 async def dispatch(core: ServerCore, request: Request, ip: str) -> Response:
-    """Run the action named by ``?f=``, once its name and method are known to be good."""
+    """Run the action named by ``?f=``, once its name and method are known to be good.
+
+    A PHP backend reads ``f`` from the query or, failing that, the POST body, so a
+    client that names the action only in its form (``f=get_email_list``) works
+    there; it works here too. The query wins when both name one.
+    """
+    config = core.config
     name = request.query_params.get("f")
+    params: Params | None = None
+    if not name and request.method == "POST":
+        params = await read_params(request, config.max_request_bytes, config.http_body_seconds)
+        name = params.get("f")
     if not name:
         raise ApiError(400, "Missing action parameter f")
     entry = ACTIONS.get(name)
@@ -76,12 +90,26 @@ async def dispatch(core: ServerCore, request: Request, ip: str) -> Response:
         return preflight(methods)
     if request.method not in methods:
         raise ApiError(405, METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(sorted(methods))})
-    max_body = core.config.max_request_bytes
-    params = await read_params(request, max_body) if request.method == "POST" else Params()
-    return handler(core, params, ip)
+    if params is None:
+        params = (await read_params(request, config.max_request_bytes, config.http_body_seconds)
+                  if request.method == "POST" else Params())
+    return await handler(core, params, ip)
 
 
-def build_app(core: ServerCore) -> Starlette:
+class MergeSlashes:
+    """``/tool//ajax.php`` is ``/tool/ajax.php``, as nginx (``merge_slashes on``) serves it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = {**scope, "path": _SLASHES.sub("/", scope["path"]),
+                     "raw_path": _SLASHES_RAW.sub(b"/", scope.get("raw_path") or b"")}
+        await self.app(scope, receive, send)
+
+
+def build_app(core: ServerCore) -> ASGIApp:
     async def ajax(request: Request) -> Response:
         try:
             check_origin(core, request)
@@ -128,4 +156,5 @@ def build_app(core: ServerCore) -> Starlette:
         Route(f"{prefix}/events/mailbox", events, methods=ALL_METHODS),
         Route(f"{prefix}/health", health, methods=ALL_METHODS),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: http_error})
+    return MergeSlashes(app)

@@ -10,7 +10,7 @@
 - ``invalidate_session(address)``: end the mailbox's live sessions now (next call
   401, streams get session_lost).
 - ``advance_clock(seconds)``: move the server's clock (expiry, rate windows) and
-  sweep expired sessions at once.
+  sweep at once: expired sessions, expired messages, idle empty mailboxes.
 - ``refuse_sse(status | None)``: make /events/mailbox answer that status (401,
   429, 503, ...) until reset with None.
 - ``drop_streams(address=None)``: cut open streams without session_lost.
@@ -18,8 +18,9 @@
 - ``stream_count(address=None)`` and ``await wait_streams(n, address=None)``.
 
 Methods are safe from any thread: called off the server loop (ServerThread),
-they run on it and wait for the result. ``wait_streams`` is a coroutine for
-the server loop only (ReferenceServer tests).
+they run on it and wait for the result. On the loop's own thread (ReferenceServer
+tests) they block it while the database writer works: fine for tests, which is
+what this is for. ``wait_streams`` is a coroutine for the server loop only.
 """
 
 from __future__ import annotations
@@ -33,15 +34,17 @@ from typing import TypeVar
 from tmtui.server.core import ServerCore
 from tmtui.server.events import EventHub
 from tmtui.server.mailparse import ParsedMail, parse_message
+from tmtui.server.retention import Retention
 from tmtui.server.storage import Mailbox
 
 T = TypeVar("T")
 
 
 class ServerControl:
-    def __init__(self, core: ServerCore, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, core: ServerCore, loop: asyncio.AbstractEventLoop, retention: Retention) -> None:
         self._core = core
         self._loop = loop
+        self._retention = retention
         self._thread_id = threading.get_ident()  # built on the loop's thread
 
     def _call(self, fn: Callable[[], T]) -> T:
@@ -71,47 +74,47 @@ class ServerControl:
     def create_mailbox(self, address: str) -> str:
         def run() -> str:
             local, _, domain = address.strip().lower().partition("@")
-            existing = self._core.storage.mailbox_by_address(f"{local}@{domain}")
-            return (existing or self._core.create_mailbox(local, domain)).address
+            return self._core.create_mailbox_blocking(local, domain).address
         return self._call(run)
 
     def delete_mailbox(self, address: str) -> None:
         def run() -> None:
             mailbox = self._mailbox(address)
             for session in self._core.storage.sessions_of_mailbox(mailbox.id):
-                self._core.sessions.end(session)
-            self._core.storage.delete_mailbox(mailbox.id)
+                self._core.sessions.end_blocking(session)
+            self._core.db.write_blocking(lambda s: s.delete_mailbox(mailbox.id))
         self._call(run)
 
     def deliver(self, to: str, raw: bytes) -> str:
         return self.deliver_many(to, [raw])[0]
 
     def deliver_many(self, to: str, raws: Iterable[bytes]) -> list[str]:
-        mails = [parse_message(raw) for raw in raws]  # parse on the caller's thread
-        return self._call(lambda: self._core.store_many(self._mailbox(to), mails))
+        mails = [(parse_message(raw), len(raw)) for raw in raws]  # parse on the caller's thread
+        return self._call(lambda: self._core.store_many_blocking(self._mailbox(to), mails))
 
     def seed(self, to: str, count: int, subject: str = "Seeded message {n}",
              sender: str = "Seeder <seed@example.org>") -> list[str]:
         mails = [
-            ParsedMail(mail_from=sender, subject=subject.format(n=n), body_html=f"<p>Body of message {n}</p>",
-                       excerpt=f"Body of message {n}")
+            (ParsedMail(mail_from=sender, subject=subject.format(n=n), body_html=f"<p>Body of message {n}</p>",
+                        excerpt=f"Body of message {n}"), 100)
             for n in range(1, count + 1)
         ]
-        return self._call(lambda: self._core.store_many(self._mailbox(to), mails))
+        return self._call(lambda: self._core.store_many_blocking(self._mailbox(to), mails))
 
     # -- sessions, time, domains -------------------------------------------------------
     def invalidate_session(self, address: str) -> int:
         def run() -> int:
             sessions = self._core.storage.sessions_of_mailbox(self._mailbox(address).id)
             for session in sessions:
-                self._core.sessions.end(session)
+                self._core.sessions.end_blocking(session)
             return len(sessions)
         return self._call(run)
 
     def advance_clock(self, seconds: float) -> None:
         def run() -> None:
             self._core.clock_offset += seconds
-            self._core.sessions.sweep()
+            self._core.sessions.sweep_blocking()
+            self._retention.sweep_blocking()
         self._call(run)
 
     def set_domains(self, domains: Iterable[str]) -> None:

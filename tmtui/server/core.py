@@ -1,23 +1,31 @@
 """ServerCore: the state one server instance shares between HTTP, SSE, SMTP and control.
 
 It owns the clock (config clock plus a test offset), the domain catalog, the
-rate limiters, the event hub, storage, and mail intake (store a parsed mail,
-then tell the mailbox's streams). Everything runs on the server loop's thread.
+rate limiters, the event hub, the database, and mail intake (store a parsed
+mail once for all its recipients, then tell their streams). It runs on the
+server loop's thread; database writes go to the writer thread (database.py).
+
+``storage`` is the loop's read-only view; writes go through ``db.write``.
+Actions that decide on ownership (who holds a mailbox, which mailbox exists)
+hold ``mutations`` from their first read to their last write, so two of them
+never interleave between a check and the act it allows.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from tmtui.server.config import ServerConfig
+from tmtui.server.database import Database
 from tmtui.server.errors import too_many
 from tmtui.server.events import EventHub, Frame, encode
 from tmtui.server.limits import SlidingWindow
 from tmtui.server.mailparse import ParsedMail, parse_message
-from tmtui.server.names import random_local_part
+from tmtui.server.names import local_part
 from tmtui.server.sessions import SessionService
-from tmtui.server.storage import FOLDERS, Mailbox, Storage
+from tmtui.server.storage import FOLDERS, Delivered, Mailbox, Storage
 from tmtui.server.welcome import welcome_message
 
 _DOMAINS_KEY = "domains"
@@ -44,16 +52,22 @@ def parse_mail_id(value: str) -> tuple[str, int] | None:
     return canonical, int(number)
 
 
+def folder_of(mail: ParsedMail) -> str:
+    return "Junk" if mail.spam else "INBOX"
+
+
 class ServerCore:
-    def __init__(self, config: ServerConfig, storage: Storage) -> None:
+    def __init__(self, config: ServerConfig, db: Database) -> None:
         self.config = config
-        self.storage = storage
-        self.hub = EventHub()
+        self.db = db
+        self.storage: Storage = db.read
+        self.hub = EventHub(config.sse_per_session)
         self.clock_offset = 0.0
         self.requests = SlidingWindow(config.requests_per_minute)
         self.creations = SlidingWindow(config.creations_per_minute)
         self.refuse_sse: int | None = None  # set by control.refuse_sse
-        self.sessions = SessionService(config, storage, self.hub, self.now)
+        self.mutations = asyncio.Lock()
+        self.sessions = SessionService(config, db, self.hub, self.now)
         self.domains: tuple[str, ...] = ()
         self.domains_updated_at = 0
         self.set_domains(config.domains)
@@ -69,8 +83,13 @@ class ServerCore:
         self.domains = tuple(domains)
         if stored is None or tuple(json.loads(stored)) != self.domains or stamp is None:
             self.domains_updated_at = ms(self.now())
-            self.storage.meta_set(_DOMAINS_KEY, json.dumps(list(self.domains)))
-            self.storage.meta_set(_DOMAINS_AT_KEY, str(self.domains_updated_at))
+            catalog, updated_at = json.dumps(list(self.domains)), str(self.domains_updated_at)
+
+            def save(storage: Storage) -> None:
+                storage.meta_set(_DOMAINS_KEY, catalog)
+                storage.meta_set(_DOMAINS_AT_KEY, updated_at)
+
+            self.db.write_blocking(save)
         else:
             self.domains_updated_at = int(stamp)
 
@@ -92,19 +111,31 @@ class ServerCore:
             return None
         return mailbox
 
-    def create_mailbox(self, local: str, domain: str) -> Mailbox:
-        """A new, empty mailbox (plus the welcome mail when configured)."""
-        mailbox = self.storage.create_mailbox(local, domain, self.now())
-        if self.config.welcome_mail:
-            self.store_mail(mailbox, parse_message(welcome_message(mailbox.address, self.now())))
+    # -- mailboxes --------------------------------------------------------------
+    async def create_mailbox(self, local: str, domain: str) -> Mailbox:
+        """A new, empty mailbox (plus the welcome mail when configured); an existing one is returned as is."""
+        now = self.now()
+        mailbox, created = await self.db.write(lambda s: s.create_mailbox(local, domain, now))
+        if created and self.config.welcome_mail:
+            raw = welcome_message(mailbox.address, now)
+            await self.deliver([mailbox.id], parse_message(raw), len(raw))
         return mailbox
 
-    def random_mailbox(self, domain: str) -> Mailbox:
-        """A new mailbox with a human-looking local part nobody has used on ``domain``."""
+    def create_mailbox_blocking(self, local: str, domain: str) -> Mailbox:
+        """The same for the test controls (on the loop's thread, waiting for the writer)."""
+        now = self.now()
+        mailbox, created = self.db.write_blocking(lambda s: s.create_mailbox(local, domain, now))
+        if created and self.config.welcome_mail:
+            raw = welcome_message(mailbox.address, now)
+            self.store_many_blocking(mailbox, [(parse_message(raw), len(raw))])
+        return mailbox
+
+    async def random_mailbox(self, domain: str) -> Mailbox:
+        """A new mailbox with a random local part nobody has used on ``domain``."""
         while True:
-            local = random_local_part()
+            local = local_part(self.config.names)
             if self.storage.mailbox_by_address(f"{local}@{domain}") is None:
-                return self.create_mailbox(local, domain)
+                return await self.create_mailbox(local, domain)
 
     # -- limits -----------------------------------------------------------------
     def check_request_rate(self, ip: str) -> None:
@@ -131,13 +162,15 @@ class ServerCore:
             "ts": ms(self.now()),
         }
 
-    def publish_changed(self, mailbox: Mailbox, reason: str, folder: str, delta: int) -> None:
+    def publish_changed(self, mailbox: Mailbox | int, reason: str, folder: str, delta: int) -> None:
         """Tell a mailbox's streams its ``folder`` count moved by ``delta``."""
-        if not self.hub.count_for_mailbox(mailbox.id):
+        mailbox_id = mailbox if isinstance(mailbox, int) else mailbox.id
+        email = self.hub.email_of(mailbox_id)
+        if email is None:
             return  # nobody listens: skip the count query
-        counts = self.storage.folder_counts(mailbox.id)
+        counts = self.storage.folder_counts(mailbox_id)
         payload = {
-            "email": mailbox.address,
+            "email": email,
             "reason": reason,
             "connected": True,
             "count": counts[folder],
@@ -148,23 +181,24 @@ class ServerCore:
             "path": folder,
             "ts": ms(self.now()),
         }
-        self.hub.publish(mailbox.id, Frame(encode("changed", payload)))
+        self.hub.publish(mailbox_id, Frame(encode("changed", payload)))
 
     # -- mail intake ----------------------------------------------------------------
-    def store_mail(self, mailbox: Mailbox, mail: ParsedMail) -> str:
-        """Store one parsed mail (spam goes to Junk) and notify; returns its mail_id."""
-        folder = "Junk" if mail.spam else "INBOX"
-        message_id = self.storage.add_message(mailbox.id, folder, int(self.now()), mail)
-        self.publish_changed(mailbox, "new_mail", folder, 1)
-        return mail_id(folder, message_id)
+    async def deliver(self, mailbox_ids: list[int], mail: ParsedMail, size: int) -> list[Delivered]:
+        """Store one mail once for all these mailboxes (spam goes to Junk), then notify each."""
+        folder, received_at = folder_of(mail), int(self.now())
+        delivered = await self.db.write(lambda s: s.deliver(mailbox_ids, folder, received_at, mail, size))
+        for copy in delivered:
+            self.publish_changed(copy.mailbox_id, "new_mail", copy.folder, 1)
+        return delivered
 
-    def store_many(self, mailbox: Mailbox, mails: list[ParsedMail]) -> list[str]:
-        """Bulk variant for seeding: one transaction, one ``changed`` per folder."""
+    def store_many_blocking(self, mailbox: Mailbox, mails: list[tuple[ParsedMail, int]]) -> list[str]:
+        """Seeding and test delivery: one transaction, one ``changed`` per folder; returns mail ids."""
         now = int(self.now())
-        items = [("Junk" if m.spam else "INBOX", now, m) for m in mails]
-        ids = self.storage.add_messages(mailbox.id, items)
+        items = [(folder_of(m), now, m, size) for m, size in mails]
+        ids = self.db.write_blocking(lambda s: s.add_messages(mailbox.id, items))
         for folder in FOLDERS:
-            added = sum(1 for f, _, _ in items if f == folder)
+            added = sum(1 for f, _, _, _ in items if f == folder)
             if added:
                 self.publish_changed(mailbox, "new_mail", folder, added)
-        return [mail_id(f, i) for (f, _, _), i in zip(items, ids, strict=True)]
+        return [mail_id(f, i) for (f, _, _, _), i in zip(items, ids, strict=True)]

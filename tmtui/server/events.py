@@ -66,11 +66,18 @@ class Subscriber:
 
 
 class EventHub:
-    """Open streams indexed by mailbox (for ``changed``) and by session (for ``session_lost``)."""
+    """Open streams indexed by mailbox (for ``changed``) and by session (for ``session_lost``).
 
-    def __init__(self) -> None:
+    A session holds at most ``per_session`` streams: a new one closes the
+    session's oldest (a plain end of stream, no ``session_lost``: its client may
+    reconnect). One event token shared by 100 addresses used to hold 1,000
+    streams and lock every other user out with 503.
+    """
+
+    def __init__(self, per_session: int = 3) -> None:
+        self.per_session = max(1, per_session)
         self._by_mailbox: dict[int, set[Subscriber]] = {}
-        self._by_sid: dict[str, set[Subscriber]] = {}
+        self._by_sid: dict[str, dict[Subscriber, None]] = {}  # ordered: oldest first
         self._per_ip: Counter[str] = Counter()
         self._total = 0
         self._moved = asyncio.Event()
@@ -85,10 +92,20 @@ class EventHub:
     def count_for_mailbox(self, mailbox_id: int) -> int:
         return len(self._by_mailbox.get(mailbox_id, ()))
 
+    def email_of(self, mailbox_id: int) -> str | None:
+        """The address a mailbox's open streams were opened for (None: no stream)."""
+        for sub in self._by_mailbox.get(mailbox_id, ()):
+            return sub.email
+        return None
+
     def subscribe(self, sid: str, mailbox_id: int, email: str, ip: str) -> Subscriber:
+        siblings = self._by_sid.setdefault(sid, {})
+        open_ones = [s for s in siblings if not s.closed]
+        for old in open_ones[: max(0, len(open_ones) - self.per_session + 1)]:
+            old.offer(CLOSE)
         sub = Subscriber(sid=sid, mailbox_id=mailbox_id, email=email, ip=ip)
         self._by_mailbox.setdefault(mailbox_id, set()).add(sub)
-        self._by_sid.setdefault(sid, set()).add(sub)
+        siblings[sub] = None
         self._per_ip[ip] += 1
         self._total += 1
         self._notify()
@@ -104,7 +121,7 @@ class EventHub:
             del self._by_mailbox[sub.mailbox_id]
         by_sid = self._by_sid.get(sub.sid)
         if by_sid is not None:
-            by_sid.discard(sub)
+            by_sid.pop(sub, None)
             if not by_sid:
                 del self._by_sid[sub.sid]
         self._per_ip[sub.ip] -= 1

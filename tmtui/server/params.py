@@ -8,6 +8,7 @@ unreadable is a 400, an oversized body a 413; never a 500.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from email import policy
 from email.message import Message
@@ -46,22 +47,30 @@ def bad_format(what: str = "Invalid data format") -> ApiError:
     return ApiError(400, what)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The whole body, or 413 past ``limit`` bytes, or 408 if it takes longer than ``seconds``."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "Request body too large")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "Request body too large")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):  # a body sent a byte a minute must not hold the connection
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ApiError(413, "Request body too large")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise ApiError(408, "Request body timeout", headers={"Connection": "close"}) from None
     return b"".join(chunks)
 
 
-async def read_params(request: Request, limit: int) -> Params:
-    body = await read_body(request, limit)
+async def read_params(request: Request, limit: int, seconds: float = 30.0) -> Params:
+    return _parse(request, await read_body(request, limit, seconds))
+
+
+def _parse(request: Request, body: bytes) -> Params:
     content_type = request.headers.get("content-type", "")
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/json" or kind.endswith("+json"):

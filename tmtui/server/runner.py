@@ -24,17 +24,23 @@ from types import TracebackType
 
 import uvicorn
 
+from tmtui.server import fdlimits
 from tmtui.server.app import build_app
 from tmtui.server.config import ServerConfig
 from tmtui.server.control import ServerControl
 from tmtui.server.core import ServerCore
+from tmtui.server.database import Database
+from tmtui.server.gate import ConnectionGate
+from tmtui.server.httpguard import GuardedConfig
+from tmtui.server.retention import Retention
 from tmtui.server.smtp import SmtpServer
-from tmtui.server.storage import Storage
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "tmtui-server.sqlite3"
 STOP_GRACE_SECONDS = 2.0
+# Connections waiting to be accepted; a burst past it drops SYNs, and then honest clients wait seconds.
+LISTEN_BACKLOG = 4096
 
 
 class ServerStartError(RuntimeError):
@@ -57,7 +63,7 @@ def bind(host: str, port: int, what: str) -> socket.socket:
         # does not let two servers listen on one port.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
-        sock.listen(512)
+        sock.listen(LISTEN_BACKLOG)
         sock.setblocking(False)
         return sock
     except (OSError, OverflowError) as exc:
@@ -76,7 +82,7 @@ class ReferenceServer:
         self.smtp_port = 0
         self._core: ServerCore | None = None
         self._control: ServerControl | None = None
-        self._storage: Storage | None = None
+        self._db: Database | None = None
         self._uvicorn: uvicorn.Server | None = None
         self._smtp: SmtpServer | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -131,14 +137,19 @@ class ReferenceServer:
         if self.config.data_dir is None:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="tmtui-server-"))
         try:
-            self._storage = Storage(self.data_dir / DB_NAME)
+            self._db = Database(self.data_dir / DB_NAME)
         except Exception as exc:  # sqlite3.Error, OSError: a bad or unwritable data dir
             raise ServerStartError(f"cannot open the data directory {self.data_dir}: {exc}") from None
-        self._core = core = ServerCore(self.config, self._storage)
-        settings = uvicorn.Config(
-            build_app(core), log_config=None, log_level="warning", access_log=False, lifespan="off",
-            http="h11", ws="none", proxy_headers=False, server_header=False,
-            timeout_graceful_shutdown=int(STOP_GRACE_SECONDS),
+        self._core = core = ServerCore(self.config, self._db)
+        config = self.config
+        fds = fdlimits.plan(config)
+        settings = GuardedConfig(
+            build_app(core), gate=ConnectionGate(fds.http, config.http_per_ip), head_seconds=config.http_head_seconds,
+            log_config=None, log_level="warning", access_log=False, lifespan="off",
+            ws="none", proxy_headers=False, server_header=False, timeout_graceful_shutdown=int(STOP_GRACE_SECONDS),
+            # uvicorn's own limits; the gate refuses earlier, these are the backstop.
+            limit_concurrency=fds.http + 1, timeout_keep_alive=config.http_keepalive_seconds,
+            h11_max_incomplete_event_size=config.http_max_head_bytes,
         )
         settings.load()
         server = uvicorn.Server(settings)
@@ -146,24 +157,35 @@ class ReferenceServer:
         await server.startup(sockets=[http_sock])
         self._uvicorn = server
         self.http_port = http_sock.getsockname()[1]
-        self._smtp = SmtpServer(core)
-        await self._smtp.start(smtp_sock)
+        self._smtp = smtp = SmtpServer(core, self.data_dir, fds.smtp)
+        await smtp.start(smtp_sock)
         self.smtp_port = smtp_sock.getsockname()[1]
+        retention = Retention(core)
         # main_loop keeps uvicorn's Date header fresh; it ends when should_exit is set.
-        self._tasks = [loop.create_task(server.main_loop()), loop.create_task(self._sweep(core))]
-        self._control = ServerControl(core, loop)
+        self._tasks = [loop.create_task(server.main_loop()), loop.create_task(self._sweep(core, smtp)),
+                       loop.create_task(self._retain(retention))]
+        self._control = ServerControl(core, loop, retention)
 
-    async def _sweep(self, core: ServerCore) -> None:
+    async def _sweep(self, core: ServerCore, smtp: SmtpServer) -> None:
         """Expire sessions on time, so their streams hear session_lost without a request."""
         while True:
             await asyncio.sleep(self.config.sweep_interval)
             try:
-                core.sessions.sweep()
+                await core.sessions.sweep()
                 now = core.now()
-                core.requests.prune(now)
-                core.creations.prune(now)
+                for window in (core.requests, core.creations, smtp.handler.unknown):
+                    window.prune(now)
             except Exception:
                 log.exception("session sweep failed")
+
+    async def _retain(self, retention: Retention) -> None:
+        """Expire messages and purge idle mailboxes, a small batch at a time (retention.py)."""
+        while True:
+            await asyncio.sleep(retention.interval)
+            try:
+                await retention.sweep()
+            except Exception:
+                log.exception("retention sweep failed")
 
     async def stop(self) -> None:
         """Close streams and connections, then storage. Safe to call twice."""
@@ -181,9 +203,9 @@ class ReferenceServer:
         if self._uvicorn is not None:
             await self._stop_http(self._uvicorn)
             self._uvicorn = None
-        if self._storage is not None:
-            self._storage.close()
-            self._storage = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         self._core = None
         self._control = None
         if self._temp_dir is not None:

@@ -1,115 +1,158 @@
 """SMTP intake with aiosmtpd, on the same event loop as the HTTP server.
 
 Sharing the loop keeps ordering simple: when a client gets "250 OK" the mail
-is stored and its ``changed`` event is already queued. RCPT is accepted only
-for existing mailboxes on served domains (550 otherwise). Large mails are
-parsed in a worker thread so the loop keeps serving meanwhile.
+is stored and its ``changed`` event is already queued. What the hooks decide
+is in intake.py; this module bounds what one connection may cost:
+
+- at most ``smtp_max_connections`` in all and ``smtp_per_ip`` per client IP
+  (a connection past either gets ``421`` and is closed at once);
+- command lines of 512 octets (RFC 5321 4.5.3.1.4, aiosmtpd's check), read
+  with a stream limit of about 1 KB: a 24 MiB ``HELO`` with no newline is read
+  and thrown away, never held (it used to be, for 60 connections: +1.5 GB);
+- DATA read a line at a time (smtpdata.py) into a Transfer (spool.py): memory
+  while small, a spool file past ``smtp_spool_bytes``, charged to the
+  in-flight budget (budget.py) that answers 451/452 when it is used up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import weakref
+from pathlib import Path
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope
-from aiosmtpd.smtp import Session as SmtpSession
+from aiosmtpd.smtp import SMTP, syntax
 
+from tmtui.server.budget import ByteBudget
 from tmtui.server.core import ServerCore
-from tmtui.server.mailparse import ParsedMail, parse_message
+from tmtui.server.gate import ConnectionGate
+from tmtui.server.intake import TRY_LATER, IntakeEnvelope, IntakeHandler, IntakeSession, client_ip
+from tmtui.server.smtpdata import READER_LIMIT, receive
+from tmtui.server.spool import Outcome, Transfer, clear_spool
 
 log = logging.getLogger(__name__)
 
-MAX_RECIPIENTS = 100
-PARSE_INLINE_BYTES = 256 * 1024  # smaller mails parse faster than a thread hop
-MAX_LINE_BYTES = 1000  # RFC 5321 4.5.3.1.6: 998 characters plus CRLF
-_BARE_LF_STUFFED = re.compile(rb"(?<!\r)\n\.\.")
-_LONG_LINE = re.compile(rb"[^\n]{%d,}" % MAX_LINE_BYTES)
+SPOOL_DIR = "spool"
+BUSY = b"421 4.7.0 Too many connections, try again later\r\n"
+ERRORS = {
+    Outcome.TOO_LONG: "500 Line too long (see RFC5321 4.5.3.1.6)",
+    Outcome.TOO_BIG: "552 Error: Too much mail data",
+    Outcome.NO_ROOM: "451 4.3.1 Insufficient system resources, try again later",
+}
 
 
-class LenientSMTP(SMTP):
-    """Accepts mail whose lines end in a bare LF, as real MTAs do.
+class IntakeSMTP(SMTP):
+    """aiosmtpd's SMTP with connection caps and DATA in bounded memory."""
 
-    Python's ``smtplib.sendmail`` sends ``bytes`` unchanged, so a message built
-    with the default email policy arrives with LF line ends; aiosmtpd would see
-    one endless line and refuse it. Here DATA may hold such a "line" up to the
-    message size limit, and :meth:`IntakeHandler.handle_DATA` checks the real
-    lines against RFC 5321's 1000-byte limit instead.
-    """
+    line_length_limit = READER_LIMIT  # read by SMTP.__init__ for its stream reader
 
-    def __init__(self, handler: Any, *, line_limit: int, **options: Any) -> None:
-        self.line_length_limit = line_limit  # read by SMTP.__init__ for its stream reader
+    def __init__(self, handler: IntakeHandler, *, gate: ConnectionGate, spool: Path, **options: Any) -> None:
         super().__init__(handler, **options)
+        self._intake = handler
+        self._gate = gate
+        self._spool = spool
+        self._ip: str | None = None  # set once admitted
 
+    def _create_session(self) -> IntakeSession:
+        return IntakeSession(self.loop)
 
-class IntakeHandler:
-    """aiosmtpd handler: validates recipients and stores accepted mail."""
+    def _create_envelope(self) -> IntakeEnvelope:
+        return IntakeEnvelope()
 
-    def __init__(self, core: ServerCore) -> None:
-        self._core = core
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        ip = str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
+        if self._gate.admit(ip) is not None:
+            if isinstance(transport, asyncio.WriteTransport):
+                transport.write(BUSY)
+            transport.close()
+            return
+        self._ip = ip
+        super().connection_made(transport)
 
-    async def handle_RCPT(
-        self, server: SMTP, session: SmtpSession, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
-            return "452 4.5.3 Too many recipients"
-        if self._core.served_mailbox(address) is None:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._ip is None:
+            return  # refused in connection_made: nothing was started
+        self._gate.release(self._ip)
+        self._ip = None
+        super().connection_lost(error)
 
-    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        if _LONG_LINE.search(raw.replace(b"\r\n", b"\n")):
-            return "500 Line too long (see RFC5321 4.5.3.1.6)"
-        # aiosmtpd un-stuffs dots only after CRLF; lines after a bare LF are ours to do.
-        raw = _BARE_LF_STUFFED.sub(b"\n.", raw)
-        if len(raw) > PARSE_INLINE_BYTES:
-            mail = await asyncio.to_thread(parse_message, raw, envelope.mail_from)
-        else:
-            mail = parse_message(raw, envelope.mail_from)
-        stored = self.store(envelope.rcpt_tos, mail)
-        return "250 OK" if stored else "554 5.1.1 No valid recipients"
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        await super().smtp_RCPT(arg)
+        if isinstance(self.session, IntakeSession) and self.session.hang_up and self.transport is not None:
+            self.transport.close()
 
-    def store(self, recipients: list[str], mail: ParsedMail) -> int:
-        stored = 0
-        for address in dict.fromkeys(a.strip().lower() for a in recipients):
-            mailbox = self._core.served_mailbox(address)  # may have gone since RCPT
-            if mailbox is not None:
-                self._core.store_mail(mailbox, mail)
-                stored += 1
-        return stored
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        envelope = self.envelope
+        assert isinstance(envelope, IntakeEnvelope) and self.session is not None
+        if not envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        ip = client_ip(self.session)
+        if self._intake.budget.room(ip) <= 0:
+            self._set_post_data_state()
+            await self.push(TRY_LATER)
+            return
+        config = self._intake.config
+        transfer = Transfer(self._spool, threshold=config.smtp_spool_bytes, max_bytes=config.max_message_bytes,
+                            budget=self._intake.budget, ip=ip)
+        try:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            outcome = await receive(self._reader, transfer, self._reset_timeout)
+            if outcome is not Outcome.OK:
+                self._set_post_data_state()
+                await self.push(ERRORS[outcome])
+                return
+            envelope.transfer = transfer
+            envelope.original_content = transfer.content  # None once spooled
+            status = await self._call_handler_hook("DATA")
+            self._set_post_data_state()
+            await self.push(status)
+        finally:
+            transfer.close()
 
 
 class SmtpServer:
     """The listening SMTP server and its open connections (closed on stop)."""
 
-    def __init__(self, core: ServerCore) -> None:
+    def __init__(self, core: ServerCore, data_dir: Path, max_connections: int) -> None:
+        config = core.config
         self._core = core
-        self._handler = IntakeHandler(core)
+        self.budget = ByteBudget(config.smtp_inflight_bytes, config.smtp_inflight_per_ip_bytes)
+        self.handler = IntakeHandler(core, self.budget)
+        self.gate = ConnectionGate(max_connections, config.smtp_per_ip)
+        self._spool = data_dir / SPOOL_DIR
         self._server: asyncio.base_events.Server | None = None
         self._connections: weakref.WeakSet[SMTP] = weakref.WeakSet()
 
     def _protocol(self) -> SMTP:
         config = self._core.config
-        protocol = LenientSMTP(
-            self._handler,
+        protocol = IntakeSMTP(
+            self.handler,
+            gate=self.gate,
+            spool=self._spool,
             hostname=config.smtp_hostname,  # avoids a getfqdn() DNS lookup per connection
             data_size_limit=config.max_message_bytes,
-            line_limit=config.max_message_bytes + 2,
             enable_SMTPUTF8=True,
-            timeout=60,
+            timeout=config.smtp_timeout_seconds,
             loop=asyncio.get_running_loop(),
         )
         self._connections.add(protocol)
         return protocol
 
     async def start(self, sock: Any) -> None:
+        clear_spool(self._spool)
         self._server = await asyncio.get_running_loop().create_server(self._protocol, sock=sock)
 
     async def stop(self) -> None:
+        await self.handler.close()
         if self._server is None:
             return
         self._server.close()

@@ -202,7 +202,8 @@ class PickerScreen(TmtuiScreen[None]):
         if address is None:
             return
         question = (f"Forget {sanitize_line(address, 80)}? Its session is removed from this "
-                    "computer; the mail stays on the server until it expires.")
+                    "computer. The server keeps each mail until it expires (a day after it arrived, "
+                    "on tmtui's server), and anyone who knows the address can open it meanwhile.")
         if await self.app.push_screen_wait(ConfirmDialog(question, yes="Forget")):
             self.tapp.sync.forget(address)
 
