@@ -174,10 +174,13 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
         timer = GapTimer(app)
         await asyncio.sleep(params["idle"])
         idle = timer.worst(0, time.perf_counter())
-        for mode, result in results.items():
-            where[0] = mode
-            result["idle"] = idle
-            for _ in range(params["opens"]):
+        # Alternating, so both see the same heap: a closed reader lives on for a while (the
+        # cancelled timers of its requests keep their context, and the screen, until their
+        # deadline), and the collector's full passes grow with what is alive.
+        for _ in range(params["opens"]):
+            for mode, result in results.items():
+                where[0] = mode
+                result["idle"] = idle
                 spans.clear()
                 shown = frames.wait(lambda: isinstance(app.screen, ReaderScreen) and app.screen.rendered is not None)
                 start = time.perf_counter()
