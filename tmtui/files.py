@@ -22,14 +22,6 @@ Chunks are written synchronously from the event loop: a buffered write of a
 64 KB chunk to the page cache takes microseconds, while ``asyncio.to_thread``
 per chunk costs more than the write. The slow steps (fsync, link) run in a
 thread. The name is made safe with :func:`tmtui.safety.safe_filename`.
-
-The fsync at the end used to be most of a fast save's overhead (5 MB: 5-13 ms
-here, against ~20 ms for the whole loopback download). So writeback starts
-while the download goes on: every ``WRITEBACK_STEP`` bytes the written range is
-handed to the kernel (``posix_fadvise(DONTNEED)``, which starts writing dirty
-pages without waiting, ~50 us a call), and the final fsync finds most of the
-file on disk already (5 MB: 2-3 ms left of 5-8, mostly the journal commit).
-Where there is no ``posix_fadvise`` it is skipped.
 """
 
 from __future__ import annotations
@@ -50,14 +42,9 @@ __all__ = ["AtomicSave", "Sink", "save_atomically"]
 
 Sink = Callable[[bytes], None]
 MAX_NUMBER = 10_000
-WRITEBACK_STEP = 1 << 18  # bytes written between two writeback kicks
 # errno values meaning "this file system has no hard links" (FAT, some shares).
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS,
              getattr(errno, "ENOTSUP", errno.EPERM), getattr(errno, "EOPNOTSUPP", errno.EPERM)}
-
-
-_fadvise = getattr(os, "posix_fadvise", None)
-_DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 4)
 
 
 def _claim(temporary: str, directory: Path, name: str) -> Path:
@@ -104,7 +91,6 @@ class AtomicSave:
         self.directory = Path(directory).absolute()
         self.name = name
         self.size = 0
-        self._handed = 0  # bytes already handed to the kernel for writeback
         self.path: Path | None = None
         self._file: IO[bytes] | None = None
         self._temporary: str | None = None
@@ -122,17 +108,6 @@ class AtomicSave:
             raise ValueError("AtomicSave is not open")
         self._file.write(chunk)
         self.size += len(chunk)
-        if self.size - self._handed >= WRITEBACK_STEP:
-            self._start_writeback()
-
-    def _start_writeback(self) -> None:
-        """Start writing what is written so far to disk, without waiting for it."""
-        if self._file is None or _fadvise is None:
-            return
-        self._file.flush()
-        with contextlib.suppress(OSError):
-            _fadvise(self._file.fileno(), self._handed, self.size - self._handed, _DONTNEED)
-        self._handed = self.size
 
     async def commit(self) -> Path:
         """Flush, fsync, chmod 0644 and claim the final name (in a thread).

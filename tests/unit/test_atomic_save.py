@@ -174,24 +174,3 @@ async def test_context_manager_form(tmp_path: Path) -> None:
     assert save.path.read_bytes() == b"abcd"
     with pytest.raises(ValueError):
         save.write(b"late")
-
-
-async def test_writeback_starts_while_the_download_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every WRITEBACK_STEP bytes written are handed to the kernel for writeback at once
-    (recorded here, as ``posix_fadvise`` would get them), so the final fsync only waits for
-    the tail."""
-    handed: list[tuple[int, int, int]] = []  # (offset, length, size on disk at that moment)
-
-    def fadvise(fd: int, offset: int, length: int, advice: int) -> None:
-        assert advice == os.POSIX_FADV_DONTNEED
-        handed.append((offset, length, os.fstat(fd).st_size))
-
-    monkeypatch.setattr(files, "_fadvise", fadvise)
-    step = files.WRITEBACK_STEP
-    chunk = os.urandom(step // 4 + 1)  # steps are crossed inside chunks
-    path = await save_atomically(tmp_path, "big.bin", download([chunk] * 13))
-    assert path.read_bytes() == chunk * 13
-    # Contiguous ranges from 0, each one on disk (flushed) when handed, the tail left to fsync.
-    assert [offset for offset, _, _ in handed] == [0, *[o + n for o, n, _ in handed[:-1]]]
-    assert all(length >= step and size == offset + length for offset, length, size in handed)
-    assert len(chunk) * 13 - sum(length for _, length, _ in handed) < step
