@@ -171,6 +171,8 @@ def inspect_link(url: str | None, label: str = "") -> LinkView | None:
     if scheme == "mailto":
         address = unquote(safe[len("mailto:"):])
         host, unicode_host = _ascii_host(address.rpartition("@")[2].lower())
+        if not host:  # "mailto:https://@@": no domain to write to, nothing to offer
+            return None
         return LinkView(safe, scheme, host, unicode_host, ())
     try:
         netloc = urlsplit(safe).netloc
