@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from tmtui.store import SessionStore
+    from tmtui.store import Mailbox, SessionStore
 
 DEFAULT_TIMEOUT = 10.0
 Tick = Callable[[], Awaitable[object]]
@@ -101,3 +101,12 @@ async def listed_and_live(store: SessionStore, address: str, count: int, timeout
     assert mailbox is not None
     await store_until(store, lambda: mailbox.complete and mailbox.connection == "live"
                       and len(mailbox.messages) == count, timeout)
+
+
+async def first_inbox(pilot: Pilot[Any]) -> Mailbox:
+    """The first run's own mailbox, streaming, with its inbox on screen."""
+    app = pilot.app
+    store: SessionStore = app.store  # type: ignore[attr-defined]
+    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
+    await screen_until(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+    return store.mailboxes[0]

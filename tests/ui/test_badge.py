@@ -15,8 +15,7 @@ from rich.style import Style
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME, TerminalTheme
 
 from tests.support.mail import build_mail
-from tests.support.waiting import screen_text, screen_until, store_until
-from tmtui.ui.screens.inbox import InboxScreen
+from tests.support.waiting import first_inbox, screen_text, screen_until
 from tmtui.ui.widgets.message_list import MessageList
 
 CODES = {"cursor": "482913", "marked": "719304", "new": "550271"}
@@ -66,10 +65,7 @@ def badge_contrast(style: Style, system: ColorSystem, palettes: tuple[TerminalTh
 
 async def _inbox_with_every_case(app, server, pilot) -> MessageList:
     """Three code mails: the cursor on one, one marked, one arrived while the inbox is open."""
-    store = app.store
-    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-    mailbox = store.mailboxes[0]
-    await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+    mailbox = await first_inbox(pilot)
     messages = app.screen.query_one(MessageList)
 
     def mail(code: str) -> bytes:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from tests.faults.fakes import FaultyTransport, reply
 from tests.faults.kit import record_notifications
 from tests.support.mail import build_mail
-from tests.support.waiting import screen_text, screen_until, store_until, until
+from tests.support.waiting import first_inbox, screen_text, screen_until, store_until, until
 from tmtui.store import Mailbox
 from tmtui.ui.dialogs.confirm import ConfirmDialog
-from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
@@ -17,10 +16,7 @@ SUBJECTS = ["json report", "alpha", "beta"]  # delivered in this order: beta is 
 
 
 async def _inbox(app, server, pilot, subjects=SUBJECTS) -> tuple[Mailbox, MessageList]:
-    store = app.store
-    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-    mailbox = store.mailboxes[0]
-    await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+    mailbox = await first_inbox(pilot)
     server.control.deliver_many(mailbox.address, [build_mail(mailbox.address, subject=s) for s in subjects])
     messages = app.screen.query_one(MessageList)
     await screen_until(pilot, lambda: len(messages.rows) == len(subjects))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_until, store_until
+from tests.support.waiting import first_inbox, screen_until, store_until
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
@@ -24,10 +24,7 @@ async def said(pilot, key: str, words: str) -> None:
 async def test_inbox_keys_with_nothing_to_act_on_say_so(make_app, server) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        mailbox = store.mailboxes[0]
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        mailbox = await first_inbox(pilot)
         await said(pilot, "d", "Nothing to delete: the inbox is empty")
         await said(pilot, "u", "Nothing to undo")
         await said(pilot, "r", "Up to date, 0 messages")

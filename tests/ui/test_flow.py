@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_text, screen_until, store_until, until
+from tests.support.waiting import first_inbox, screen_text, screen_until, store_until, until
 from tmtui.api.client import TempMailClient
 from tmtui.state import SavedMailbox
 from tmtui.ui.screens.inbox import InboxScreen
@@ -19,9 +19,7 @@ async def test_first_run_creates_mailbox_and_mail_flows_through(make_app, server
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        mailbox = store.mailboxes[0]
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        mailbox = await first_inbox(pilot)
 
         raw = build_mail(mailbox.address, subject="Your invoice", sender="Shop <shop@example.org>",
                          html="<p>Thanks! Your code is <b>271828</b>.</p>",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.mail import build_mail
-from tests.support.waiting import screen_text, screen_until, store_until
+from tests.support.waiting import first_inbox, screen_text, screen_until
 from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.widgets.message_list import MessageList
@@ -12,10 +12,7 @@ from tmtui.ui.widgets.message_list import MessageList
 async def test_marks_new_mail_highlight_and_header_follow_the_store(make_app, server) -> None:
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        mailbox = store.mailboxes[0]
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        mailbox = await first_inbox(pilot)
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
         messages = inbox.query_one(MessageList)

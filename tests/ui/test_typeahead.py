@@ -12,7 +12,7 @@ from pathlib import Path
 from textual import events
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_until, store_until, until
+from tests.support.waiting import first_inbox, screen_until, store_until, until
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
@@ -71,9 +71,7 @@ async def test_delete_then_yes_typed_fast_answers_the_question(make_app, server)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        mailbox = store.mailboxes[0]
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        mailbox = await first_inbox(pilot)
         server.control.deliver_many(mailbox.address, [build_mail(mailbox.address, subject=f"m{n}")
                                                       for n in range(3)])
         messages = app.screen.query_one(MessageList)
@@ -87,10 +85,7 @@ async def test_delete_then_yes_typed_fast_answers_the_question(make_app, server)
 async def test_filter_typed_at_once_gets_every_character(make_app, server) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        mailbox = store.mailboxes[0]
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        mailbox = await first_inbox(pilot)
         server.control.deliver_many(mailbox.address, [build_mail(mailbox.address, subject=s)
                                                       for s in ("json report", "alpha", "beta")])
         inbox = app.screen
