@@ -4,24 +4,12 @@ uvicorn's keep-alive timeout, and the file-descriptor plan."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import pytest
 
+from tests.support.loopback import needs_alias
 from tmtui.server import fdlimits
 from tmtui.server.config import ServerConfig
-
-
-def _alias_works() -> bool:
-    try:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.2", 0))
-        return True
-    except OSError:
-        return False
-
-
-needs_alias = pytest.mark.skipif(not _alias_works(), reason="needs 127.0.0.2 as a source address")
 
 
 async def _open(port: int, source: str = "127.0.0.1") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import socket
 from collections.abc import Callable
 
 import httpx
 import pytest
 
+from tests.support.loopback import needs_alias
 from tests.support.mail import build_mail, deliver
 from tests.support.wire import call, take_address
 from tmtui.server.mailparse import UniqueNames
 from tmtui.server.parsepool import ParserPool
-
-
-def _alias_works() -> bool:
-    try:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.2", 0))
-        return True
-    except OSError:
-        return False
-
-
-needs_alias = pytest.mark.skipif(not _alias_works(), reason="needs 127.0.0.2 as a source address")
 
 
 class Smtp:
