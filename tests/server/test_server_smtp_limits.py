@@ -41,7 +41,11 @@ class Smtp:
         return await self.reply()
 
     async def closed(self) -> bool:
-        return await asyncio.wait_for(self.reader.read(), 10) == b""
+        """The server closed the connection (a reset, when our unread bytes were still on their way, counts)."""
+        try:
+            return await asyncio.wait_for(self.reader.read(), 10) == b""
+        except ConnectionResetError:
+            return True
 
     def close(self) -> None:
         self.writer.close()
@@ -53,6 +57,17 @@ async def test_command_lines_stop_at_512_octets_and_the_connection_carries_on(se
         assert (await smtp.send(b"HELO " + b"h" * 600 + b"\r\n")).startswith(b"500 Command line too long")
         assert (await smtp.send(b"HELO " + b"h" * 50_000 + b"\r\n")).startswith(b"500 Command line too long")
         assert (await smtp.send(b"EHLO ok.example\r\n")).startswith(b"250")
+    finally:
+        smtp.close()
+
+
+async def test_an_endless_command_line_gets_the_client_disconnected(server) -> None:
+    smtp = await Smtp.open(server.smtp_port)
+    try:
+        assert (await smtp.send(b"EHLO ok.example\r\n")).startswith(b"250")
+        smtp.writer.write(b"HELO " + b"h" * 200_000)  # no line end, ever
+        assert (await smtp.reply()).startswith(b"500 5.5.2")
+        assert await smtp.closed()
     finally:
         smtp.close()
 

@@ -9,6 +9,8 @@ is in intake.py; this module bounds what one connection may cost:
 - command lines of 512 octets (RFC 5321 4.5.3.1.4, aiosmtpd's check), read
   with a stream limit of about 1 KB: a 24 MiB ``HELO`` with no newline is read
   and thrown away, never held (it used to be, for 60 connections: +1.5 GB);
+  and a client that sends ``COMMAND_JUNK_BYTES`` outside DATA without one
+  valid command is disconnected rather than read forever;
 - DATA read a line at a time (smtpdata.py) into a Transfer (spool.py): memory
   while small, a spool file past ``smtp_spool_bytes``, charged to the
   in-flight budget (budget.py) that answers 451/452 when it is used up.
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SPOOL_DIR = "spool"
 BUSY = b"421 4.7.0 Too many connections, try again later\r\n"
+COMMAND_JUNK_BYTES = 64 * 1024  # outside DATA, between two valid commands
+JUNK = b"500 5.5.2 Too much without a valid command, closing connection\r\n"
 ERRORS = {
     Outcome.TOO_LONG: "500 Line too long (see RFC5321 4.5.3.1.6)",
     Outcome.TOO_BIG: "552 Error: Too much mail data",
@@ -53,6 +57,8 @@ class IntakeSMTP(SMTP):
         self._gate = gate
         self._spool = spool
         self._ip: str | None = None  # set once admitted
+        self._unanswered = 0  # bytes since the last valid command (outside DATA)
+        self._in_data = False
 
     def _create_session(self) -> IntakeSession:
         return IntakeSession(self.loop)
@@ -70,6 +76,20 @@ class IntakeSMTP(SMTP):
             return
         self._ip = ip
         super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._in_data:
+            self._unanswered += len(data)
+            if self._unanswered > COMMAND_JUNK_BYTES:
+                if isinstance(self.transport, asyncio.WriteTransport) and not self.transport.is_closing():
+                    self.transport.write(JUNK)
+                    self.transport.close()
+                return
+        super().data_received(data)
+
+    def _reset_timeout(self, duration: float | None = None) -> None:
+        self._unanswered = 0  # aiosmtpd calls this for every valid command
+        super()._reset_timeout(duration)
 
     def connection_lost(self, error: Exception | None) -> None:
         if self._ip is None:
@@ -104,8 +124,10 @@ class IntakeSMTP(SMTP):
         transfer = Transfer(self._spool, threshold=config.smtp_spool_bytes, max_bytes=config.max_message_bytes,
                             budget=self._intake.budget, ip=ip)
         try:
+            self._in_data = True
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             outcome = await receive(self._reader, transfer, self._reset_timeout)
+            self._in_data = False
             if outcome is not Outcome.OK:
                 self._set_post_data_state()
                 await self.push(ERRORS[outcome])
@@ -116,6 +138,7 @@ class IntakeSMTP(SMTP):
             self._set_post_data_state()
             await self.push(status)
         finally:
+            self._in_data = False
             transfer.close()
 
 
