@@ -132,7 +132,7 @@ class InboxHeader(Static):
     def on_resize(self) -> None:
         self.watch_status(self.status)
 
-    def _line(self, status: MailboxStatus | None, *, compact: bool, detail: bool) -> Text:
+    def _line(self, status: MailboxStatus | None, *, compact: bool, detail: bool, tiny: bool = False) -> Text:
         """`address   expires in 23h 59m   ● live   5 messages, 2 unread`, or
         `address  23h 59m  ● live  5 (2 unread)` (with or without the state's detail)."""
         gap = "  " if compact else "   "
@@ -142,7 +142,9 @@ class InboxHeader(Static):
             return header
         header.append(f"{gap}{status.expires}{gap}" if compact else f"{gap}expires in {status.expires}{gap}")
         header.append_text(state_text(status, short=not detail))
-        if compact:
+        if tiny:  # a long address at 60 columns: the unread count alone
+            header.append(f"{gap}{status.unread} unread")
+        elif compact:
             header.append(f"{gap}{status.total} ({status.unread} unread)")
         else:
             header.append(f"{gap}{status.total} message{'s' if status.total != 1 else ''}, "
@@ -155,10 +157,10 @@ class InboxHeader(Static):
         width = max(1, self.screen.size.width - 2) if self.is_attached else 1
         # A narrow terminal: shorter forms, the state's reason kept as long as it fits.
         header = self._line(status, compact=False, detail=True)
-        for compact, detail in ((True, True), (True, False)):
+        for compact, detail, tiny in ((True, True, False), (True, False, False), (True, False, True)):
             if header.cell_len <= width:
                 break
-            header = self._line(status, compact=compact, detail=detail)
+            header = self._line(status, compact=compact, detail=detail, tiny=tiny)
         if header.plain == self._plain:
             return
         # A full layout only when the header would take another number of lines.
