@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tmtui {__version__}")
     _tui_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from tmtui.headless.parsers import OneLineErrors, add_parsers
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineErrors)
 
     demo = commands.add_parser("demo", help="run the TUI against an embedded local server with sample mail")
     demo.add_argument("--data-dir", metavar="DIR", type=Path, help="keep the demo server's data here")
@@ -50,8 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
         serve.set_defaults(server_missing=True)
     else:
         add_serve_arguments(serve)
-
-    from tmtui.headless.parsers import add_parsers
 
     add_parsers(commands)
     return parser

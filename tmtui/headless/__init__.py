@@ -11,7 +11,7 @@
     tmtui export [--with-tokens] [-o FILE]            every saved mailbox (all servers) as JSON
     tmtui import FILE [--json]                        add an export's mailboxes to the saved ones
     tmtui inbox [ADDRESS] [--json]                    the messages of a mailbox, newest first
-    tmtui read  ID [--address A] [--text|--html|--json]
+    tmtui read  ID [--address A] [--text|--markdown|--html|--json]
     tmtui save  ID [--address A] [--dir D]            every attachment; prints the saved paths
     tmtui rm    ID... [--address A]
     tmtui wait  [--address A] [--from RE] [--subject RE] [--timeout S] [--since S]

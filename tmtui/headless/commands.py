@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tmtui import maildoc
 from tmtui.api.errors import NotFound
 from tmtui.api.models import Attachment, Message
 from tmtui.extract import mail_code, rank_links
@@ -70,6 +71,10 @@ async def cmd_read(ctx: Context, args: argparse.Namespace) -> int:
     rendered = await render(mail)
     if form == "json":
         emit_json(schema.message(address, mail, rendered, listed_excerpt(ctx, address, mail.id)))
+        return EXIT_OK
+    if form == "markdown":  # the document the reader's `s` saves as .md
+        say(maildoc.markdown(maildoc.fields(address, mail, rendered, listed_excerpt(ctx, address, mail.id)),
+                             rendered).rstrip("\n"))
         return EXIT_OK
     when = schema.iso(mail.timestamp) or ""
     if is_tty() and mail.timestamp is not None:

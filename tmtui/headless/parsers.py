@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_CODES = """exit codes:
   0  printed the first match          5  matching mail came, but without a code / link
@@ -12,6 +13,16 @@ EXIT_CODES = """exit codes:
   3  server or network error        130  interrupted
   4  no saved mailbox, mailbox gone or taken over elsewhere, no such message
 """
+
+
+class OneLineErrors(argparse.ArgumentParser):
+    """A command's usage errors in one line on stderr, as every other error of the
+    headless commands (exit 2): ``tmtui read: argument --json: not allowed with
+    argument --markdown (see tmtui read --help)``, not a usage block a script's log
+    must be searched for."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _positive_seconds(value: str) -> float:
@@ -111,6 +122,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                       help="headers and the body as text (default)")
     form.add_argument("--html", dest="form", action="store_const", const="html",
                       help="the body's HTML, sanitised")
+    form.add_argument("--markdown", dest="form", action="store_const", const="markdown",
+                      help="headers and the body as Markdown (escaped: the sender's text stays text)")
     form.add_argument("--json", dest="form", action="store_const", const="json",
                       help="the message as JSON")
 
