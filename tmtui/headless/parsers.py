@@ -56,7 +56,7 @@ def _label(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--note", metavar="TEXT", help="a longer note beside the label")
 
 
-def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(commands: argparse._SubParsersAction[OneLineErrors]) -> None:
     new = commands.add_parser("new", help="create a mailbox, save it and print its address")
     _common(new, address=False)
     new.add_argument("--domain", metavar="DOMAIN", help="domain of the new address")

@@ -84,8 +84,9 @@ def run_helpers(chosen: Sequence[Helper], text: str) -> list[str]:
     return [h.name for h in chosen if _feed(h.argv, text) or (h.fallback and _feed(h.fallback, text))]
 
 
-def copy(app: App[Any], text: str, what: str | None = None) -> None:
-    """Copy ``text`` and say where it went; ``what`` names it in the toast ("code 482913").
+def copy(app: App[Any], text: str, what: str | None = None, why: str | None = None) -> None:
+    """Copy ``text`` and say where it went; ``what`` names it in the toast ("code 482913");
+    ``why`` starts the toast when copying stands in for something else ("Not opened (over SSH)").
 
     The toast names what was copied only as the caller describes it (the caller
     keeps it short and sanitised); the text itself is cleaned here.
@@ -95,16 +96,18 @@ def copy(app: App[Any], text: str, what: str | None = None) -> None:
     App.copy_to_clipboard(app, clean)  # OSC 52 (and Textual's own paste buffer)
     chosen = helpers()
     if not chosen:
-        _say(app, what, ["OSC 52"])
+        _say(app, what, ["OSC 52"], why)
         return
 
     async def hand_over() -> None:
         taken = await asyncio.to_thread(run_helpers, chosen, clean)
-        _say(app, what, ["OSC 52", *taken])
+        _say(app, what, ["OSC 52", *taken], why)
 
     app.run_worker(hand_over(), group="clipboard", exit_on_error=False)
 
 
-def _say(app: App[Any], what: str | None, routes: list[str]) -> None:
+def _say(app: App[Any], what: str | None, routes: list[str], why: str | None = None) -> None:
     subject = f"Copied {sanitize_line(what, 90)}" if what else "Copied"
+    if why:
+        subject = f"{sanitize_line(why, 60)}: c{subject[1:]}"
     app.notify(sanitize_line(f"{subject} to the clipboard ({', '.join(routes)})", 200), markup=False, timeout=3)

@@ -48,13 +48,18 @@ class ReaderScreen(TmtuiScreen[str | None]):
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
         Binding("y", "copy_code", "Code", tooltip="Copy the code"),
         Binding("Y", "copy_link", "Link", tooltip="Copy the confirmation link"),
-        Binding("l", "links", "Links", tooltip="Choose a link to copy"),
+        Binding("l", "links", "Links", tooltip="Choose a link to copy (o there opens it)"),
+        Binding("o", "open_link", "Open", tooltip="Open the link in the browser (copied over SSH)"),
+        Binding("s", "save_body", "Save as", show=False, tooltip="Save the message as text, Markdown or HTML"),
         # The same keys when they cannot act on this message: out of the footer, but they
         # say why (check_action picks one of the two).
         Binding("a", "explain('save')", "Save", show=False, tooltip="Save attachments"),
         Binding("y", "explain('copy_code')", "Code", show=False, tooltip="Copy the code"),
         Binding("Y", "explain('copy_link')", "Link", show=False, tooltip="Copy the confirmation link"),
-        Binding("l", "explain('links')", "Links", show=False, tooltip="Choose a link to copy"),
+        Binding("l", "explain('links')", "Links", show=False, tooltip="Choose a link to copy (o there opens it)"),
+        Binding("o", "explain('open_link')", "Open", show=False, tooltip="Open the link in the browser"),
+        Binding("s", "explain('save_body')", "Save as", show=False,
+                tooltip="Save the message as text, Markdown or HTML"),
         Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
         Binding("v", "cycle_view", "View", show=False, tooltip="View: rendered, plain, HTML"),
@@ -285,6 +290,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
             "links": bool(self.rendered and self.rendered.links),
             "copy_code": self.code is not None,
             "copy_link": self.link is not None,
+            "open_link": bool(self.rendered and self.rendered.links),
+            "save_body": self.message is not None and self.rendered is not None,
         }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -305,6 +312,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
             "links": "This message has no links",
             "copy_code": "No one-time code found in this message",
             "copy_link": "No confirmation link found in this message" + (" (l lists its links)" if links else ""),
+            "open_link": "This message has no links to open",
         }
         self.notify(sanitize_line(reasons.get(action, "Not available for this message")), markup=False, timeout=3)
 
@@ -352,11 +360,37 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if not self.rendered or not self.rendered.links:
             self.notify("This message has no links", timeout=2)
             return
-        self.app.push_screen(LinkDialog(self.rendered.links), callback=self._copy_link)
+        from tmtui.ui.links_open import LinkOpener
+
+        self.app.push_screen(LinkDialog(self.rendered.links, LinkOpener(self.app).open), callback=self._copy_link)
 
     def _copy_link(self, url: str | None) -> None:
         if url:
             clipboard.copy(self.app, copy_url(url), what=copied_line(url, max_len=80))
+
+    def action_open_link(self) -> None:
+        """The highlighted confirmation link, else a chooser (pushed now: keys typed next go to it)."""
+        from tmtui.ui.links_open import LinkOpener
+
+        opener = LinkOpener(self.app)
+        if self.link is not None:
+            opener.open(self.link.url, self.link.label)
+        elif self.rendered and self.rendered.links:
+            self.app.push_screen(LinkDialog(self.rendered.links, opener.open, opening=True))
+
+    def action_save_body(self) -> None:
+        from tmtui.ui.dialogs.save_body import SaveBodyDialog
+
+        self.app.push_screen(SaveBodyDialog(), callback=self._save_body)
+
+    def _save_body(self, form: str | None) -> None:
+        if form and self.message is not None and self.rendered is not None:
+            from tmtui.ui.body_save import save_body_toast
+
+            app = self.tapp
+            self.run_worker(save_body_toast(app, app.store, app.config.downloads, self.address, form,
+                                            self.message, self.rendered), group="reader-save-body",
+                            exit_on_error=False)
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
