@@ -75,7 +75,7 @@ async def test_o_opens_the_confirmation_link_in_the_local_browser(make_app, serv
         reader = await _read(app, server, pilot, CONFIRM_MAIL)
         assert reader.link is not None and reader.link.url == VERIFY
         await pilot.press("o")
-        said = f"Opened in the browser: acme.test  {VERIFY}"
+        said = f"Opened in the browser: acme.test {VERIFY}"
         await screen_until(pilot, lambda: said in _toasts(app), timeout=20)
         assert fake_browsers.ran.read_text() == VERIFY
         assert app.clipboard == ""  # opened, not copied

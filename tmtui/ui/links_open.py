@@ -31,6 +31,7 @@ from typing import Any
 
 from textual.app import App
 
+from tmtui.safety import sanitize_line
 from tmtui.safety.links import LinkView, inspect_link
 from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
@@ -103,7 +104,8 @@ class LinkOpener:
         async def start() -> None:
             why = await asyncio.to_thread(launch, view.copy)
             if why is None:
-                self.app.notify(f"Opened in the browser: {view.line(90)}", markup=False, timeout=4)
+                self.app.notify(sanitize_line(f"Opened in the browser: {view.line(90)}", 200), markup=False,
+                                timeout=4)
             else:
                 self._copy(view, why)
 
