@@ -131,7 +131,8 @@ async def test_a_flagged_link_asks_first_showing_the_real_host(make_app, server,
         await pilot.press("o")
         await screen_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         question = app.screen.question
-        assert "! evil.test (user@)" in question and "Open it anyway?" in question
+        assert "flagged (user@)" in question and "It goes to  evil.test\n" in question
+        assert hidden in question and question.endswith("Open it in the browser anyway?")
         await pilot.press("n")
         await screen_until(pilot, lambda: app.screen is reader)
         assert not fake_browsers.ran.exists()

@@ -90,9 +90,12 @@ class LinkOpener:
             self._go(view, remote)
             return
         verb = "Copy" if remote else "Open"
-        question = (f"This link is flagged: {', '.join(view.flags)}.\n\nIt really goes to\n  {view.head()}\n\n"
-                    f"{view.line(200)}\n\n{verb} it{' anyway' if not remote else ''}?")
-        # Every part is sanitised already (head and line) or ours (the flags); the dialog shows no markup.
+        host = sanitize_line(view.host, 300) + (f" ({sanitize_line(view.unicode_host, 300)})"
+                                                if view.unicode_host else "")
+        ask = f"Copy it? (not opened: {remote})" if remote else "Open it in the browser anyway?"
+        question = (f"Careful: this link is flagged ({', '.join(view.flags)}).\n\n"
+                    f"It goes to  {host}\n\n{sanitize_line(view.url, 600)}\n\n{ask}")
+        # Every part is sanitised, or ours (the flags: sanitised by inspect_link); never markup.
         self.app.push_screen(ConfirmDialog(question, yes=verb, no="Cancel"),
                              callback=lambda yes: self._go(view, remote) if yes else None)
 
