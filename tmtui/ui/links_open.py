@@ -6,9 +6,9 @@
   mixes scripts, or its text names another site: see :mod:`tmtui.safety.links`)
   is opened only after a yes in a dialog that shows the host it really goes to.
 - A local desktop session opens it with :mod:`webbrowser`, in a detached child
-  process (:mod:`tmtui.ui.browser_child`) with its output on ``/dev/null``, off
-  the UI thread: the browser's output never reaches the terminal, and a console
-  browser (lynx, w3m) is never started inside the TUI.
+  process (:mod:`tmtui.ui.browser_child`) with its output on ``/dev/null``,
+  awaited without blocking the UI: the browser's output never reaches the
+  terminal, and a console browser (lynx, w3m) is never started inside the TUI.
 - Over SSH (``SSH_CONNECTION``, ``SSH_CLIENT`` or ``SSH_TTY``), on Linux/BSD
   without ``DISPLAY`` / ``WAYLAND_DISPLAY``, or when no graphical browser is
   found or it fails to start, the link is copied instead
@@ -55,21 +55,26 @@ def remote_reason(env: Mapping[str, str] | None = None, platform: str = sys.plat
     return None
 
 
-def launch(url: str) -> str | None:
-    """Open ``url`` in a graphical browser (blocking: run it in a thread); None once
-    opened, else why not. ``url`` is inert already (:attr:`LinkView.copy`) and is
-    one argument of a program, never a shell's."""
+async def launch(url: str) -> str | None:
+    """Open ``url`` in a graphical browser; None once opened, else why not.
+
+    ``url`` is inert already (:attr:`LinkView.copy`) and is one argument of a
+    program, never a shell's. The child is awaited, not a thread: leaving the
+    app meanwhile does not wait for it (it runs on, detached, and ends by itself).
+    """
     try:
-        done = subprocess.run([sys.executable, "-I", str(CHILD), url], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True, timeout=CHILD_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        return None  # the browser is busy starting: it has the link
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-I", str(CHILD), url, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         return "the browser could not be started"
-    if done.returncode == OPENED:
+    try:
+        status = await asyncio.wait_for(child.wait(), CHILD_TIMEOUT)
+    except TimeoutError:
+        return None  # the browser is busy starting: it has the link
+    if status == OPENED:
         return None
-    return "no graphical browser found" if done.returncode == NO_GUI else "the browser did not start"
+    return "no graphical browser found" if status == NO_GUI else "the browser did not start"
 
 
 class LinkOpener:
@@ -105,7 +110,7 @@ class LinkOpener:
             return
 
         async def start() -> None:
-            why = await asyncio.to_thread(launch, view.copy)
+            why = await launch(view.copy)
             if why is None:
                 self.app.notify(sanitize_line(f"Opened in the browser: {view.line(90)}", 200), markup=False,
                                 timeout=4)
