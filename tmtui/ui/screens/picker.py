@@ -23,7 +23,7 @@ from tmtui.ui.dialogs.mailbox_forms import (
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.footer import KeysFooter
-from tmtui.ui.widgets.mailbox_table import MailboxTable
+from tmtui.ui.widgets.mailbox_table import ALL_KEY, AllSummary, MailboxTable
 from tmtui.ui.widgets.status import MailboxStatus
 
 
@@ -54,6 +54,8 @@ class PickerScreen(TmtuiScreen[None]):
 
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
     """One snapshot per mailbox, bound to the table (which repaints itself)."""
+    everything: reactive[AllSummary | None] = reactive(None, init=False, repaint=False)
+    """The "All mailboxes" row: with two mailboxes or more (with one it would be that inbox again)."""
 
     def __init__(self, *, auto_create: bool = False) -> None:
         super().__init__()
@@ -66,7 +68,7 @@ class PickerScreen(TmtuiScreen[None]):
         # Disabled until '/': a hidden input must never take the focus (and the keys) from the table.
         yield Input(placeholder="filter: label, note or address (escape clears)", id="picker-filter",
                     disabled=True)
-        yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
+        yield MailboxTable(id="mailboxes").data_bind(PickerScreen.everything, PickerScreen.mailboxes)
         yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
                      "a name, o to reopen one.", id="empty-hint")
         yield KeysFooter()
@@ -105,7 +107,10 @@ class PickerScreen(TmtuiScreen[None]):
     def refresh_rows(self) -> None:
         """A snapshot of every mailbox (that the filter lets through); the table redraws only what differs."""
         query = self.query_one("#picker-filter", Input).value.strip()
-        statuses = (MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        store = self.tapp.store.mailboxes
+        statuses = (MailboxStatus.of(m) for m in store)
+        # Set before the rows: the table puts the "All mailboxes" row above them.
+        self.everything = AllSummary(len(store), sum(m.unread for m in store)) if len(store) > 1 and not query else None
         self.mailboxes = tuple(s for s in statuses if not query or s.matches(query))
         line = self.query_one("#server-line", Static)
         text = server_line(self.tapp.sync.keeper.server, self.tapp.sync.keeper.elsewhere)
@@ -122,16 +127,26 @@ class PickerScreen(TmtuiScreen[None]):
                 table.focus()
 
     @property
-    def selected(self) -> str | None:
+    def _highlighted(self) -> str | None:
         table = self.query_one("#mailboxes", DataTable)
         if not table.row_count:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    @property
+    def selected(self) -> str | None:
+        """The highlighted mailbox's address (None on the "All mailboxes" row)."""
+        key = self._highlighted
+        return None if key == ALL_KEY else key
+
     # Actions ------------------------------------------------------------------
 
     def action_open(self) -> None:
-        if self.selected:
+        if self._highlighted == ALL_KEY:
+            from tmtui.ui.screens.all_mail import AllMailScreen
+
+            self.app.push_screen(AllMailScreen())
+        elif self.selected:
             self.tapp.open_inbox(self.selected)
 
     @on(DataTable.RowSelected)
