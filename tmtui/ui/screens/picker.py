@@ -17,7 +17,7 @@ from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.label import LabelDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
-    DomainDialog,
+    NewAddressDialog,
     ReopenDialog,
 )
 from tmtui.ui.messages import StoreChanged
@@ -165,13 +165,14 @@ class PickerScreen(TmtuiScreen[None]):
         domains = await self._domains()
         if domains is None:
             return
-        domain = await self.app.push_screen_wait(DomainDialog(*domains))
-        if domain is not None:
-            self.create(domain)
+        choice = await self.app.push_screen_wait(
+            NewAddressDialog(*domains, private=self.tapp.config.private_addresses))
+        if choice is not None:
+            self.create(choice.domain, label=choice.label or None, private=choice.private)
 
     @work(group="picker", exit_on_error=False)
-    async def create(self, domain: str | None) -> None:
-        address = await self.tapp.attempt(self.tapp.sync.create(domain))
+    async def create(self, domain: str | None, *, label: str | None = None, private: bool | None = None) -> None:
+        address = await self.tapp.attempt(self.tapp.sync.create(domain, label=label, private=private))
         if address:
             self.notify(f"Created {sanitize_line(address, 80)}", markup=False)
             self.tapp.open_inbox(address)
@@ -203,7 +204,7 @@ class PickerScreen(TmtuiScreen[None]):
         if choice is not None:
             await self._claim(f"{choice.user}@{choice.domain or default}",
                               lambda takeover: self.tapp.sync.create_custom(
-                                  choice.user, choice.domain, takeover=takeover))
+                                  choice.user, choice.domain, takeover=takeover, label=choice.label or None))
 
     @work(group="picker", exit_on_error=False)
     async def action_reopen(self) -> None:
