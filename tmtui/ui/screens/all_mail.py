@@ -12,10 +12,8 @@ up to ``max_streams``, the rest polled at the fast rate).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,15 +23,14 @@ from textual.widgets import Input, ProgressBar, Static
 
 from tmtui import clock
 from tmtui.all_mail import MailRow, all_mail, moves_all_mail, unread_everywhere
-from tmtui.api.models import Attachment, Message, MessageSummary
-from tmtui.files import Sink, save_atomically
+from tmtui.api.models import MessageSummary
 from tmtui.safety import sanitize_line
-from tmtui.sync.deletes import HeldDelete
 from tmtui.ui import clipboard
 from tmtui.ui.dialogs.confirm import ConfirmDialog
+from tmtui.ui.grouped_deletes import GroupedDeletes
 from tmtui.ui.messages import StoreChanged
-from tmtui.ui.saving import PROGRESS_INTERVAL
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.screens.saving_listed import save_listed
 from tmtui.ui.widgets.footer import KeysFooter
 from tmtui.ui.widgets.message_list import MessageList, Row, to_row
 
@@ -79,12 +76,12 @@ class AllMailScreen(TmtuiScreen[None]):
     """Keys of mail that arrived while the view was open and has not been opened yet."""
     now: reactive[datetime] = reactive(clock.now, init=False, repaint=False)
     filter_text: reactive[str] = reactive("", init=False, repaint=False)
+    _deletes: GroupedDeletes
 
     def __init__(self) -> None:
         super().__init__()
         self._cache: dict[str, tuple[MessageSummary, str, Row]] = {}
         self._where: dict[str, tuple[str, str]] = {}  # row key -> (address, message id)
-        self._groups: list[list[HeldDelete]] = []  # one `d` may hold deletes in several mailboxes
         self._previous_focus: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -99,6 +96,7 @@ class AllMailScreen(TmtuiScreen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self._deletes = GroupedDeletes(self.tapp.sync.deletes)
         self._previous_focus = self.tapp.sync.focused
         self.tapp.sync.focus_all()
         self.query_one("#save-progress").display = False
@@ -230,33 +228,22 @@ class AllMailScreen(TmtuiScreen[None]):
                              callback=lambda yes: self._delete(keys) if yes else None)
 
     def _delete(self, keys: list[str]) -> None:
-        """Held like the inbox's deletes (sent after a few seconds, `u` undoes), one per mailbox."""
+        """Held like the inbox's deletes (sent after a few seconds, `u` undoes), in each row's mailbox."""
         self.query_one(MessageList).marked = frozenset()
         by_mailbox: dict[str, list[str]] = {}
         for key in keys:
             address, message_id = self._where[key]
             by_mailbox.setdefault(address, []).append(message_id)
-        deletes = self.tapp.sync.deletes
-        group = [held for address, ids in by_mailbox.items() if (held := deletes.hold(address, ids)) is not None]
-        if not group:
-            return
-        still = set(deletes.held())
-        self._groups = [g for g in self._groups if any(h in still for h in g)] + [group]
-        count = sum(len(held.rows) for held in group)
-        self.tapp.say_deleted(count)
+        count = self._deletes.hold(by_mailbox)
+        if count:
+            self.tapp.say_deleted(count)
 
     def action_undo(self) -> None:
-        """Undo the latest held delete, with the rest of the same `d` (other mailboxes)."""
-        deletes = self.tapp.sync.deletes
-        held = deletes.held()
-        if not held:
+        """Undo the latest delete: every mailbox it took rows from."""
+        restored = self._deletes.undo()
+        if restored is None:
             self.notify("Nothing to undo", timeout=3)
             return
-        latest = held[-1]
-        group = next((g for g in self._groups if latest in g), [latest])
-        self._groups = [g for g in self._groups if g is not group]
-        # The group's deletes were held together, one per mailbox: each is its mailbox's latest.
-        restored = [h for h in group if h in held and deletes.undo(h.address) is not None]
         self.tapp.drop_undo_hints()
         self.notify(f"Restored {sum(len(h.rows) for h in restored)}", markup=False, timeout=3)
         self.refresh_rows()
@@ -280,47 +267,7 @@ class AllMailScreen(TmtuiScreen[None]):
 
     @work(group="all-save", exclusive=True, exit_on_error=False)
     async def save(self, address: str, message_id: str) -> None:
-        from tmtui.ui.dialogs.attachments import AttachmentDialog
-
-        message = await self.tapp.attempt(self.tapp.sync.fetch(address, message_id))
-        if message is None:
-            return
-        if not message.attachments:
-            self.notify("This message has no attachments", timeout=3)
-            return
-        chosen: list[int] | None = [0]
-        if len(message.attachments) > 1:
-            chosen = await self.app.push_screen_wait(AttachmentDialog(message.attachments))
-        for index in chosen or []:
-            path = await self._save_one(address, message, message.attachments[index])
-            if path is None:
-                break
-            self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
-
-    async def _save_one(self, address: str, message: Message, attachment: Attachment) -> Path | None:
-        """As the reader saves (tmtui.ui.saving): streamed, atomic, a safe name, a progress bar."""
-        bar = self.query_one("#save-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=attachment.size or None, progress=0)
-        shown = [0.0]
-
-        def progress(received: int, total: int | None) -> None:
-            now = time.monotonic()  # at most ~30 updates a second: frames come no faster
-            if now - shown[0] >= PROGRESS_INTERVAL or (total is not None and received >= total):
-                shown[0] = now
-                bar.update(total=total or attachment.size or None, progress=received)
-
-        async def write(sink: Sink) -> int:
-            return await self.tapp.sync.download(address, message.id, attachment.name, sink,
-                                                 expected_size=attachment.size, on_progress=progress)
-
-        try:
-            return await save_atomically(self.tapp.config.downloads, attachment.name, write)
-        except Exception as exc:
-            self.tapp.report_error(exc)
-            return None
-        finally:
-            bar.display = False
+        await save_listed(self, address, message_id)
 
     @work(group="all-refresh", exclusive=True, exit_on_error=False)
     async def action_refresh(self) -> None:

@@ -139,6 +139,12 @@ class PickerScreen(TmtuiScreen[None]):
         key = self._highlighted
         return None if key == ALL_KEY else key
 
+    def _one_mailbox(self, what: str) -> str | None:
+        """The highlighted mailbox, else a line saying why ``what`` needs one."""
+        if self._highlighted == ALL_KEY:
+            self.notify(f"Highlight one mailbox to {what} (this row is all of them)", markup=False, timeout=3)
+        return self.selected
+
     # Actions ------------------------------------------------------------------
 
     def action_open(self) -> None:
@@ -214,7 +220,7 @@ class PickerScreen(TmtuiScreen[None]):
 
     @work(group="picker", exit_on_error=False)
     async def action_forget(self) -> None:
-        address = self.selected
+        address = self._one_mailbox("forget it")
         if address is None:
             return
         question = (f"Forget {sanitize_line(address, 80)}? Its session is removed from this "
@@ -245,10 +251,11 @@ class PickerScreen(TmtuiScreen[None]):
 
     @work(group="picker", exit_on_error=False)
     async def action_label(self) -> None:
-        address = self.selected
+        address = self._one_mailbox("label it")
         mailbox = self.tapp.store.get(address) if address else None
         if address is None or mailbox is None:
-            self.notify("No mailbox to label", markup=False)
+            if self._highlighted != ALL_KEY:
+                self.notify("No mailbox to label", markup=False)
             return
         choice = await self.app.push_screen_wait(LabelDialog(address, mailbox.label, mailbox.note))
         if choice is not None and await self.tapp.attempt(self.tapp.sync.label(address, choice.label,
@@ -256,5 +263,6 @@ class PickerScreen(TmtuiScreen[None]):
             self.notify(f"Labelled {sanitize_line(address, 80)}", markup=False)
 
     def action_copy(self) -> None:
-        if self.selected:
-            clipboard.copy(self.app, self.selected, what=self.selected)
+        address = self._one_mailbox("copy its address")
+        if address:
+            clipboard.copy(self.app, address, what=address)
