@@ -124,9 +124,8 @@ class AllMailScreen(TmtuiScreen[None]):
 
     # What the widgets show ------------------------------------------------------------
 
-    def _row(self, item: MailRow) -> Row:
+    def _row(self, item: MailRow, mailbox: str) -> Row:
         key = row_key(item.address, item.message.id)
-        mailbox = sanitize_line(item.mailbox, max_len=80)
         cached = self._cache.get(key)
         if cached is not None and cached[0] == item.message and cached[1] == mailbox:
             return cached[2]
@@ -138,8 +137,10 @@ class AllMailScreen(TmtuiScreen[None]):
         return row
 
     def refresh_rows(self) -> None:
-        items = all_mail(self.tapp.store.mailboxes)
-        rows = [self._row(item) for item in items]
+        mailboxes = self.tapp.store.mailboxes
+        names = {m.address: sanitize_line(m.label or m.address, max_len=80) for m in mailboxes}  # once each
+        items = all_mail(mailboxes)
+        rows = [self._row(item, names[item.address]) for item in items]
         if len(self._cache) > len(rows):  # mail deleted, a mailbox forgotten: drop what is gone
             keep = {row.id for row in rows}
             self._cache = {k: v for k, v in self._cache.items() if k in keep}
