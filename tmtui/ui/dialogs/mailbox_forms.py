@@ -84,7 +84,7 @@ class NewAddressDialog(_CatalogDialog[NewAddress | None]):
             yield OptionList(*options, id="new-domain")
             yield Input(placeholder="label (optional), e.g. github sign-up", id="new-label", max_length=LABEL_MAX)
             yield Checkbox("Private: an unguessable 16-character name", self.private, id="private")
-            yield Static("enter creates · ↑↓ domain · tab: label / private (space) · escape cancels",
+            yield Static("label: optional · ↑↓ domain · tab, space: private\nenter creates · escape cancels",
                          classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -95,6 +95,7 @@ class NewAddressDialog(_CatalogDialog[NewAddress | None]):
         label = self.query_one("#new-label", Input)
         label.border_title = "Label"
         label.focus()
+        self.query_one(".dialog").styles.padding = (0, 2)  # no blank rows: four domains still fit 60x20
 
     def action_move(self, how: Move) -> None:
         if not isinstance(self.focused, OptionList):  # the list moves itself when it has the focus
