@@ -112,3 +112,20 @@ async def test_d_deletes_from_the_rows_own_mailbox_and_u_brings_it_back(make_app
         await app.sync.deletes.commit()  # waits for the delete already on its way
         on_server = {a: [m.subject for m in await app.sync.messages(a)] for a in (first, second)}
         assert on_server == {first: [], second: ["older in second"]}
+
+
+async def test_a_saves_the_rows_attachment_from_its_own_mailbox(make_app, server, downloads) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        first, second = await _two_mailboxes(app, pilot)
+        raw = build_mail(second, subject="receipt", attachments=[("receipt.txt", b"paid 12 EUR\n", "text/plain")])
+        await deliver(server.smtp_port, second, raw)
+        await store_until(app.store, lambda: len(app.store.get(second).messages) == 1)
+        await _mail(app, server, first, "no attachment")
+        screen = await _open_all(app, pilot)
+        await screen_until(pilot, lambda: len(_shown(screen)) == 2)
+        await pilot.press("a")  # the newest has none: said, nothing fetched
+        await screen_until(pilot, lambda: any("no attachments" in str(n.message) for n in app._notifications))
+        await pilot.press("j", "a")
+        await screen_until(pilot, lambda: (downloads / "receipt.txt").exists())
+        assert (downloads / "receipt.txt").read_bytes() == b"paid 12 EUR\n"
