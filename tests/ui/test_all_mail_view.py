@@ -60,6 +60,8 @@ async def test_every_mailbox_newest_first_live_and_enter_opens_the_rows_own_mess
         text = screen_text(pilot)
         assert "All mailboxes · 3 mails · 3 unread" in text
         assert "github" in text
+        await pilot.press("r")  # every mailbox listed now
+        await screen_until(pilot, lambda: any(str(n.message) == "Up to date, 3 messages" for n in app._notifications))
 
         await _mail(app, server, second, "four")  # arrives while the view is open
         await screen_until(pilot, lambda: _shown(screen)[0] == ("github", "four") and "four" in screen_text(pilot))

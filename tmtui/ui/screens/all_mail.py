@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from textual import on, work
@@ -129,9 +130,7 @@ class AllMailScreen(TmtuiScreen[None]):
         cached = self._cache.get(key)
         if cached is not None and cached[0] == item.message and cached[1] == mailbox:
             return cached[2]
-        row = to_row(item.message)
-        row = Row(key, row.sender, row.subject, row.timestamp, row.read, row.attached, row.junk,
-                  row.excerpt, mailbox=mailbox)
+        row = replace(to_row(item.message), id=key, mailbox=mailbox)
         self._cache[key] = (item.message, mailbox, row)
         self._where[key] = item.address, item.message.id
         return row
@@ -272,17 +271,19 @@ class AllMailScreen(TmtuiScreen[None]):
 
     @work(group="all-refresh", exclusive=True, exit_on_error=False)
     async def action_refresh(self) -> None:
-        sync = self.tapp.sync
-        addresses = [m.address for m in self.tapp.store.mailboxes]
-        sync.focus_all()  # wakes every watcher: an offline one tries again now
-        results = await asyncio.gather(*(self.tapp.attempt(self._refreshed(a)) for a in addresses))
-        if all(results):
-            total = sum(len(m.messages) for m in self.tapp.store.mailboxes)
+        """A full listing of every mailbox now; an offline one is woken to try again (as `r` in its inbox)."""
+        app = self.tapp
+        app.sync.focus_all()  # wakes every watcher: an offline one tries again now
+        offline = [m.address for m in app.store.mailboxes if app.offline_line(m.address)]
+        if offline:
+            self.notify(f"{len(offline)} offline: trying to reach the server again now", markup=False, timeout=3)
+        online = [m.address for m in app.store.mailboxes if m.address not in offline]
+        results = await asyncio.gather(*(app.attempt(self._refreshed(a)) for a in online))
+        if not offline and all(results):  # a failure was told already, in its own line
+            total = sum(len(m.messages) for m in app.store.mailboxes)
             self.notify(f"Up to date, {total} message{'s' if total != 1 else ''}", markup=False, timeout=3)
 
     async def _refreshed(self, address: str) -> bool:
-        if self.tapp.offline_line(address):
-            return False
         await self.tapp.sync.refresh(address)
         return True
 
