@@ -237,7 +237,7 @@ class TmtuiApp(App[None]):
 
     def say_deleted(self, count: int) -> None:
         """`Deleted 3 - u to undo`, shown while the delete is held."""
-        self.notify(f"Deleted {count}{UNDO_HINT}", markup=False, timeout=self.sync.deletes.hold_seconds)
+        self.notify(sanitize_line(f"Deleted {count}{UNDO_HINT}"), markup=False, timeout=self.sync.deletes.hold_seconds)
 
     def undo_delete(self, address: str) -> list[str]:
         """The ids put back by undoing the latest held delete of ``address`` (newest first)."""

@@ -245,7 +245,7 @@ class AllMailScreen(TmtuiScreen[None]):
             self.notify("Nothing to undo", timeout=3)
             return
         self.tapp.drop_undo_hints()
-        self.notify(f"Restored {sum(len(h.rows) for h in restored)}", markup=False, timeout=3)
+        self.notify(sanitize_line(f"Restored {sum(len(h.rows) for h in restored)}"), markup=False, timeout=3)
         self.refresh_rows()
         if restored:
             self.query_one(MessageList).move_to(row_key(restored[0].address, restored[0].ids[0]))
@@ -281,7 +281,8 @@ class AllMailScreen(TmtuiScreen[None]):
         results = await asyncio.gather(*(app.attempt(self._refreshed(a)) for a in online))
         if not offline and all(results):  # a failure was told already, in its own line
             total = sum(len(m.messages) for m in app.store.mailboxes)
-            self.notify(f"Up to date, {total} message{'s' if total != 1 else ''}", markup=False, timeout=3)
+            self.notify(sanitize_line(f"Up to date, {total} message{'s' if total != 1 else ''}"), markup=False,
+                        timeout=3)
 
     async def _refreshed(self, address: str) -> bool:
         await self.tapp.sync.refresh(address)

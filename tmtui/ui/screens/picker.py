@@ -142,7 +142,8 @@ class PickerScreen(TmtuiScreen[None]):
     def _one_mailbox(self, what: str) -> str | None:
         """The highlighted mailbox, else a line saying why ``what`` needs one."""
         if self._highlighted == ALL_KEY:
-            self.notify(f"Highlight one mailbox to {what} (this row is all of them)", markup=False, timeout=3)
+            self.notify(sanitize_line(f"Highlight one mailbox to {what} (this row is all of them)"), markup=False,
+                        timeout=3)
         return self.selected
 
     # Actions ------------------------------------------------------------------
