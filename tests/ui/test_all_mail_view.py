@@ -106,6 +106,7 @@ async def test_d_deletes_from_the_rows_own_mailbox_and_u_brings_it_back(make_app
         await screen_until(pilot, lambda: app.screen is screen and not _shown(screen))
         await pilot.press("u")
         await screen_until(pilot, lambda: len(_shown(screen)) == 2)
+        assert screen.query_one(MessageList).cursor == 0  # on the newest of the mail brought back
 
         await pilot.press("d")  # the newest, held; leaving the view sends it to the server
         await screen_until(pilot, lambda: len(_shown(screen)) == 1)

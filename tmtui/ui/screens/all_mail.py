@@ -247,8 +247,10 @@ class AllMailScreen(TmtuiScreen[None]):
         self.tapp.drop_undo_hints()
         self.notify(sanitize_line(f"Restored {sum(len(h.rows) for h in restored)}"), markup=False, timeout=3)
         self.refresh_rows()
-        if restored:
-            self.query_one(MessageList).move_to(row_key(restored[0].address, restored[0].ids[0]))
+        back = {row_key(held.address, message_id) for held in restored for message_id in held.ids}
+        newest = next((row.id for row in self.rows if row.id in back), None)  # the top one of them
+        if newest is not None:
+            self.query_one(MessageList).move_to(newest)
 
     def action_save(self) -> None:
         where = self._current()
