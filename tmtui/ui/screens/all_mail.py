@@ -63,12 +63,12 @@ class AllMailScreen(TmtuiScreen[None]):
     #all-empty { color: $text-muted; padding: 1 2; height: auto; }
     """
     BINDINGS = [
-        Binding("d", "delete", "Delete", tooltip="Delete marked, or this one (in its own mailbox)"),
+        Binding("d", "delete", "Delete", tooltip="Delete marked, or this one"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last delete"),
         Binding("a", "save", "Save", tooltip="Save this mail's attachments"),
         Binding("r", "refresh", "Refresh", tooltip="Refresh every mailbox now"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by mailbox, sender or subject", priority=True),
-        Binding("y", "copy_address", "Copy", tooltip="Copy the address this mail was sent to"),
+        Binding("slash", "filter", "Filter", tooltip="Filter (mailbox/from/subject)", priority=True),
+        Binding("y", "copy_address", "Copy", tooltip="Copy the mail's address"),
         Binding("escape", "back", "Back", tooltip="Back (or clear the filter)"),
     ]
 

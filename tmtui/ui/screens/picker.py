@@ -41,8 +41,8 @@ class PickerScreen(TmtuiScreen[None]):
     TITLE = "Mailboxes"
     # Short descriptions keep the footer whole at 80 columns; tooltips are for `?`.
     BINDINGS = [
-        Binding("n", "new", "New", tooltip="New random address (a label and a private name if you like)"),
-        Binding("c", "custom", "Custom", tooltip="New address with a name and domain you choose (and a label)"),
+        Binding("n", "new", "New", tooltip="New random address"),
+        Binding("c", "custom", "Custom", tooltip="New address with a name and domain you choose"),
         Binding("o", "reopen", "Reopen", tooltip="Reopen an existing address"),
         Binding("enter", "open", "Open", tooltip="Open the highlighted mailbox"),
         Binding("x", "forget", "Forget", tooltip="Forget the mailbox on this computer"),
