@@ -15,6 +15,7 @@ from tmtui.changes import Change
 from tmtui.server.runner import ReferenceServer
 from tmtui.store import SessionStore
 from tmtui.sync import SyncWorker
+from tmtui.sync.policy import StreamPolicy
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -88,3 +89,15 @@ async def test_mail_delivered_to_several_mailboxes_lands_in_order_with_its_label
     await core.label(first, "renamed")
     assert [(r.mailbox, r.message.subject) for r in all_mail(core.store.mailboxes)] == [
         ("renamed", "mail 2"), ("second@b.test", "mail 1"), ("renamed", "mail 0")]
+
+
+def test_focus_all_keeps_every_mailbox_fast_within_the_stream_budget() -> None:
+    policy = StreamPolicy(lambda: ["a@x.test", "b@x.test", "c@x.test"], sse=True, max_streams=2)
+    policy.focus("c@x.test")  # one inbox open: it streams first, the others poll slowly
+    assert [policy.is_focused(a) for a in ("a@x.test", "b@x.test", "c@x.test")] == [False, False, True]
+    assert [policy.may_stream(a) for a in ("a@x.test", "b@x.test", "c@x.test")] == [True, False, True]
+    policy.focus_all()  # All mailboxes: every one is polled at the fast rate, streams stay at two
+    assert all(policy.is_focused(a) for a in ("a@x.test", "b@x.test", "c@x.test"))
+    assert [policy.may_stream(a) for a in ("a@x.test", "b@x.test", "c@x.test")] == [True, True, False]
+    policy.focus("b@x.test")  # back to one
+    assert not policy.is_focused("a@x.test") and policy.may_stream("b@x.test")

@@ -46,17 +46,17 @@ async def test_picker_moves_with_j_k_g_G(make_app, server) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await screen_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         table = app.screen.query_one(MailboxTable)
-        await screen_until(pilot, lambda: table.row_count == 3)
+        await screen_until(pilot, lambda: table.row_count == 4)  # All mailboxes, then the three
         await pilot.press("j")
         assert table.cursor_row == 1
         await pilot.press("G")
-        assert table.cursor_row == 2
+        assert table.cursor_row == 3
         await pilot.press("k")
-        assert table.cursor_row == 1
+        assert table.cursor_row == 2
         await pilot.press("g")
         assert table.cursor_row == 0
         await pilot.press("end")
-        assert table.cursor_row == 2
+        assert table.cursor_row == 3
         await pilot.press("home")
         assert table.cursor_row == 0
 

@@ -15,12 +15,20 @@ class StreamPolicy:
         self._sse = sse
         self._max_streams = max_streams
         self.focused: str | None = None
+        self.everything = False
+        """The UI shows every mailbox at once (All mailboxes): none is polled slowly."""
 
     def focus(self, address: str | None) -> None:
         self.focused = address.lower() if address else None
+        self.everything = False
+
+    def focus_all(self) -> None:
+        """Every mailbox is on screen: the streams go to the oldest, the rest poll at the fast rate."""
+        self.focused = None
+        self.everything = True
 
     def is_focused(self, address: str) -> bool:
-        return self.focused == address
+        return self.everything or self.focused == address
 
     def may_stream(self, address: str) -> bool:
         """The focused mailbox streams first, then the oldest, up to ``max_streams`` in all."""

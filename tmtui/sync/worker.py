@@ -153,6 +153,12 @@ class SyncWorker:
         for watcher in self._watchers.values():
             watcher.wake()
 
+    def focus_all(self) -> None:
+        """The UI shows every mailbox's mail (All mailboxes): each is kept live, within ``max_streams``."""
+        self.policy.focus_all()
+        for watcher in self._watchers.values():
+            watcher.wake()
+
     @property
     def focused(self) -> str | None:
         return self.policy.focused

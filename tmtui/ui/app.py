@@ -232,9 +232,12 @@ class TmtuiApp(App[None]):
         held = self.sync.deletes.hold(address, ids)
         if held is None:
             return 0
-        self.notify(sanitize_line(f"Deleted {len(held.rows)}{UNDO_HINT}"), markup=False,
-                    timeout=self.sync.deletes.hold_seconds)
+        self.say_deleted(len(held.rows))
         return len(held.rows)
+
+    def say_deleted(self, count: int) -> None:
+        """`Deleted 3 - u to undo`, shown while the delete is held."""
+        self.notify(sanitize_line(f"Deleted {count}{UNDO_HINT}"), markup=False, timeout=self.sync.deletes.hold_seconds)
 
     def undo_delete(self, address: str) -> list[str]:
         """The ids put back by undoing the latest held delete of ``address`` (newest first)."""
@@ -242,11 +245,15 @@ class TmtuiApp(App[None]):
         if held is None:
             self.notify("Nothing to undo", timeout=3)
             return []
-        for shown in list(self._notifications):  # its "u to undo" no longer holds
-            if str(shown.message).endswith(UNDO_HINT):
-                self._unnotify(shown)
+        self.drop_undo_hints()
         self.notify(f"Restored {len(held.rows)}", markup=False, timeout=3)
         return held.ids
+
+    def drop_undo_hints(self) -> None:
+        """After an undo, no "u to undo" toast holds any more."""
+        for shown in list(self._notifications):
+            if str(shown.message).endswith(UNDO_HINT):
+                self._unnotify(shown)
 
     def commit_deletes(self, address: str | None = None) -> None:
         if self.sync.deletes.held(address):

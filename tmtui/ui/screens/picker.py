@@ -17,13 +17,13 @@ from tmtui.ui.dialogs.confirm import ConfirmDialog
 from tmtui.ui.dialogs.label import LabelDialog
 from tmtui.ui.dialogs.mailbox_forms import (
     CustomAddressDialog,
-    DomainDialog,
+    NewAddressDialog,
     ReopenDialog,
 )
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
 from tmtui.ui.widgets.footer import KeysFooter
-from tmtui.ui.widgets.mailbox_table import MailboxTable
+from tmtui.ui.widgets.mailbox_table import ALL_KEY, AllSummary, MailboxTable
 from tmtui.ui.widgets.status import MailboxStatus
 
 
@@ -54,6 +54,8 @@ class PickerScreen(TmtuiScreen[None]):
 
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
     """One snapshot per mailbox, bound to the table (which repaints itself)."""
+    everything: reactive[AllSummary | None] = reactive(None, init=False, repaint=False)
+    """The "All mailboxes" row: with two mailboxes or more (with one it would be that inbox again)."""
 
     def __init__(self, *, auto_create: bool = False) -> None:
         super().__init__()
@@ -66,7 +68,7 @@ class PickerScreen(TmtuiScreen[None]):
         # Disabled until '/': a hidden input must never take the focus (and the keys) from the table.
         yield Input(placeholder="filter: label, note or address (escape clears)", id="picker-filter",
                     disabled=True)
-        yield MailboxTable(id="mailboxes").data_bind(PickerScreen.mailboxes)
+        yield MailboxTable(id="mailboxes").data_bind(PickerScreen.everything, PickerScreen.mailboxes)
         yield Static("No mailboxes for this server yet: press n for a random address, c to choose "
                      "a name, o to reopen one.", id="empty-hint")
         yield KeysFooter()
@@ -105,7 +107,10 @@ class PickerScreen(TmtuiScreen[None]):
     def refresh_rows(self) -> None:
         """A snapshot of every mailbox (that the filter lets through); the table redraws only what differs."""
         query = self.query_one("#picker-filter", Input).value.strip()
-        statuses = (MailboxStatus.of(m) for m in self.tapp.store.mailboxes)
+        store = self.tapp.store.mailboxes
+        statuses = (MailboxStatus.of(m) for m in store)
+        # Set before the rows: the table puts the "All mailboxes" row above them.
+        self.everything = AllSummary(len(store), sum(m.unread for m in store)) if len(store) > 1 and not query else None
         self.mailboxes = tuple(s for s in statuses if not query or s.matches(query))
         line = self.query_one("#server-line", Static)
         text = server_line(self.tapp.sync.keeper.server, self.tapp.sync.keeper.elsewhere)
@@ -122,16 +127,33 @@ class PickerScreen(TmtuiScreen[None]):
                 table.focus()
 
     @property
-    def selected(self) -> str | None:
+    def _highlighted(self) -> str | None:
         table = self.query_one("#mailboxes", DataTable)
         if not table.row_count:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    @property
+    def selected(self) -> str | None:
+        """The highlighted mailbox's address (None on the "All mailboxes" row)."""
+        key = self._highlighted
+        return None if key == ALL_KEY else key
+
+    def _one_mailbox(self, what: str) -> str | None:
+        """The highlighted mailbox, else a line saying why ``what`` needs one."""
+        if self._highlighted == ALL_KEY:
+            self.notify(sanitize_line(f"Highlight one mailbox to {what} (this row is all of them)"), markup=False,
+                        timeout=3)
+        return self.selected
+
     # Actions ------------------------------------------------------------------
 
     def action_open(self) -> None:
-        if self.selected:
+        if self._highlighted == ALL_KEY:
+            from tmtui.ui.screens.all_mail import AllMailScreen
+
+            self.app.push_screen(AllMailScreen())
+        elif self.selected:
             self.tapp.open_inbox(self.selected)
 
     @on(DataTable.RowSelected)
@@ -150,13 +172,14 @@ class PickerScreen(TmtuiScreen[None]):
         domains = await self._domains()
         if domains is None:
             return
-        domain = await self.app.push_screen_wait(DomainDialog(*domains))
-        if domain is not None:
-            self.create(domain)
+        choice = await self.app.push_screen_wait(
+            NewAddressDialog(*domains, private=self.tapp.config.private_addresses))
+        if choice is not None:
+            self.create(choice.domain, label=choice.label or None, private=choice.private)
 
     @work(group="picker", exit_on_error=False)
-    async def create(self, domain: str | None) -> None:
-        address = await self.tapp.attempt(self.tapp.sync.create(domain))
+    async def create(self, domain: str | None, *, label: str | None = None, private: bool | None = None) -> None:
+        address = await self.tapp.attempt(self.tapp.sync.create(domain, label=label, private=private))
         if address:
             self.notify(f"Created {sanitize_line(address, 80)}", markup=False)
             self.tapp.open_inbox(address)
@@ -188,7 +211,7 @@ class PickerScreen(TmtuiScreen[None]):
         if choice is not None:
             await self._claim(f"{choice.user}@{choice.domain or default}",
                               lambda takeover: self.tapp.sync.create_custom(
-                                  choice.user, choice.domain, takeover=takeover))
+                                  choice.user, choice.domain, takeover=takeover, label=choice.label or None))
 
     @work(group="picker", exit_on_error=False)
     async def action_reopen(self) -> None:
@@ -198,7 +221,7 @@ class PickerScreen(TmtuiScreen[None]):
 
     @work(group="picker", exit_on_error=False)
     async def action_forget(self) -> None:
-        address = self.selected
+        address = self._one_mailbox("forget it")
         if address is None:
             return
         question = (f"Forget {sanitize_line(address, 80)}? Its session is removed from this "
@@ -229,10 +252,11 @@ class PickerScreen(TmtuiScreen[None]):
 
     @work(group="picker", exit_on_error=False)
     async def action_label(self) -> None:
-        address = self.selected
+        address = self._one_mailbox("label it")
         mailbox = self.tapp.store.get(address) if address else None
         if address is None or mailbox is None:
-            self.notify("No mailbox to label", markup=False)
+            if self._highlighted != ALL_KEY:
+                self.notify("No mailbox to label", markup=False)
             return
         choice = await self.app.push_screen_wait(LabelDialog(address, mailbox.label, mailbox.note))
         if choice is not None and await self.tapp.attempt(self.tapp.sync.label(address, choice.label,
@@ -240,5 +264,6 @@ class PickerScreen(TmtuiScreen[None]):
             self.notify(f"Labelled {sanitize_line(address, 80)}", markup=False)
 
     def action_copy(self) -> None:
-        if self.selected:
-            clipboard.copy(self.app, self.selected, what=self.selected)
+        address = self._one_mailbox("copy its address")
+        if address:
+            clipboard.copy(self.app, address, what=address)

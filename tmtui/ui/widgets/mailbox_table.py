@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
@@ -14,6 +16,15 @@ from tmtui.ui.widgets.status import MailboxStatus, state_text
 
 COLUMNS = ("label", "address", "unread", "expires", "state")
 LABEL_WIDTH = 16
+ALL_KEY = "all mailboxes"  # no "@": never a mailbox's address
+
+
+@dataclass(frozen=True, slots=True)
+class AllSummary:
+    """The first row, "All mailboxes": how many there are and their unread mail together."""
+
+    mailboxes: int
+    unread: int
 
 
 class MailboxTable(DataTable[Text]):
@@ -27,6 +38,8 @@ class MailboxTable(DataTable[Text]):
                 Binding("enter", "select_cursor", "Open", show=False, tooltip="Open the mailbox")]
 
     mailboxes: reactive[tuple[MailboxStatus, ...]] = reactive((), init=False, repaint=False)
+    everything: reactive[AllSummary | None] = reactive(None, init=False, repaint=False)
+    """The "All mailboxes" row on top, or None for none (one mailbox, or a filter typed)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -63,14 +76,38 @@ class MailboxTable(DataTable[Text]):
     def action_move(self, how: Move) -> None:
         move(self, how)
 
+    def watch_everything(self, summary: AllSummary | None) -> None:
+        if (summary is None) == (ALL_KEY in self.rows):
+            self._rebuild()  # a row on top (or gone from it): the rows cannot be reordered in place
+        elif summary is not None:
+            for column, cell in zip(COLUMNS[1:3], self._all_cells(summary)[1:3], strict=True):
+                self.update_cell(ALL_KEY, column, cell, update_width=True)
+
+    def _all_cells(self, summary: AllSummary) -> tuple[Text, ...]:
+        return (Text(""), Text(f"All mailboxes ({summary.mailboxes})", style="bold"),
+                Text(str(summary.unread) if summary.unread else "", style="bold"), Text(""), Text(""))
+
+    def _rebuild(self) -> None:
+        """Every row anew, the cursor kept on the row it was on."""
+        selected = None
+        if self.row_count:
+            selected = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        self.clear()
+        self.watch_mailboxes((), self.mailboxes)
+        if selected is not None and selected in self.rows:
+            self.move_cursor(row=self.get_row_index(selected))
+
     def watch_mailboxes(self, old: tuple[MailboxStatus, ...], new: tuple[MailboxStatus, ...]) -> None:
         labels = any(status.label for status in new)
         if labels != self._labels:
             self._columns(labels=labels)
             old = ()  # every row anew, in the new columns
+        if self.everything is not None and ALL_KEY not in self.rows:
+            top = self._all_cells(self.everything)
+            self.add_row(*(top if labels else top[1:]), key=ALL_KEY)
         before = {status.address: status for status in old}
         wanted = {status.address for status in new}
-        for key in [k for k in self.rows if k.value not in wanted]:
+        for key in [k for k in self.rows if k.value not in wanted and k.value != ALL_KEY]:
             self.remove_row(key)
         for status in new:
             if before.get(status.address) == status and status.address in self.rows:

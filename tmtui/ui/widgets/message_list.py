@@ -30,6 +30,7 @@ from tmtui.ui.keys import bindings_for
 
 SENDER_WIDTH = 22
 TIME_WIDTH = 8
+MAILBOX_WIDTH = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Row:
     attached: bool
     junk: bool
     excerpt: str = ""
+    mailbox: str = ""
+    """The All mailboxes view: the row's mailbox (label or address, sanitised), drawn as a column."""
 
 
 def to_row(message: MessageSummary) -> Row:
@@ -246,12 +249,15 @@ class MessageList(ScrollView, can_focus=True):
             code = self._badges[row.id] = code_badge(row)
         badge = f" {code}" if code else ""
         sender_width = min(SENDER_WIDTH, max(8, width // 4))
+        mailbox_width = min(MAILBOX_WIDTH, max(6, width // 6)) if row.mailbox else 0
         # Widths as the terminal counts them: sanitised text measures the same for Rich
         # and wcwidth, and fit_cells keeps it so when it cuts (tmtui.safety.width).
         fixed = cell_width(marker) + 1 + sender_width + 1 + 1 + cell_width(flags) + 1 + TIME_WIDTH
+        fixed += mailbox_width + 1 if mailbox_width else 0
         subject_width = max(0, width - fixed - cell_width(badge))
         segments = [
             Segment(marker + " ", style),
+            *([Segment(fit_cells(row.mailbox, mailbox_width) + " ", dim)] if mailbox_width else []),
             Segment(fit_cells(row.sender, sender_width) + " ", style),
             Segment(fit_cells(row.subject, subject_width), style),
             Segment(badge, badge_style),
