@@ -84,11 +84,20 @@ class BodySearch:
         self.bar.show_count(self.current, len(self.spans), capped=len(self.spans) >= MAX_MATCHES)
 
     def step(self, delta: int) -> None:
-        """To the next (1) or previous (-1) match, round the ends."""
+        """To the next (1) or previous (-1) match, round the ends: from the current one
+        while it is in view, else from the top of the view (as ``less`` does: after
+        scrolling away, n finds the next match below where the reader is)."""
         if not self.spans:
             self.screen.notify("No match to move to" if self.bar.term else "Nothing searched for: / searches",
                                timeout=2)
             return
-        self.current = ((self.current or 0) + delta) % len(self.spans)
+        if self.current is not None and self.view.shows(self.spans[self.current][0]):
+            target = self.current + delta
+        else:
+            offsets = self.view.folded.offsets
+            here = offsets[self.view.top] if self.view.top < len(offsets) else 0
+            below = bisect_left(self.spans, (here, 0))  # the first match at or after the top
+            target = below if delta > 0 else below - 1
+        self.current = target % len(self.spans)
         self.view.set_matches(self.spans, self.current)
         self._count()

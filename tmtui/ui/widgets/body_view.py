@@ -79,6 +79,11 @@ class BodyView(ScrollView, can_focus=False):
         """The row that shows the character at ``offset`` of the unfolded text."""
         return max(0, bisect_right(self.folded.offsets, offset) - 1)
 
+    def shows(self, offset: int) -> bool:
+        """Whether the character at ``offset`` of the unfolded text is in view."""
+        row = self.row_of(offset)
+        return self.top <= row < self.top + max(1, self.scrollable_content_region.height)
+
     def set_matches(self, spans: tuple[tuple[int, int], ...], current: int | None) -> None:
         self._starts = tuple(start for start, _ in spans)
         self._ends = tuple(end for _, end in spans)
@@ -91,9 +96,8 @@ class BodyView(ScrollView, can_focus=False):
         """Scroll the match into view (a third down the view) if it is not in it."""
         if not 0 <= index < len(self._starts):
             return
-        row = self.row_of(self._starts[index])
-        height = max(1, self.scrollable_content_region.height)
-        if not self.top <= row < self.top + height:
+        if not self.shows(self._starts[index]):
+            row, height = self.row_of(self._starts[index]), self.scrollable_content_region.height
             self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:

@@ -16,12 +16,14 @@ class SearchBar(Horizontal):
 
     DEFAULT_CSS = """
     SearchBar { height: 1; display: none; background: $boost; }
-    SearchBar > Input { width: 1fr; height: 1; border: none; padding: 0 1; }
+    SearchBar > Input, SearchBar > Input:focus { width: 1fr; height: 1; border: none; padding: 0; }
     SearchBar > Static { width: auto; padding: 0 1; }
+    SearchBar > #search-prompt { padding: 0 0 0 1; text-style: bold; }
     """
 
     def compose(self) -> ComposeResult:
         # Whatever is typed is a literal: the placeholder and the count are ours, never markup.
+        yield Static("/", id="search-prompt")
         field = Input(id="search-input", placeholder="search the body (enter: keep, esc: clear)",
                       select_on_focus=False)
         field.can_focus = False  # until opened: the reader's keys are not typed into it
