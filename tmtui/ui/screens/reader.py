@@ -209,19 +209,24 @@ class ReaderScreen(TmtuiScreen[str | None]):
     def on_resize(self) -> None:
         if self.message is not None:
             self.show_header()
-        if self._folded:
-            self.refold()
+
+    @on(BodyView.Refold)
+    def refold_wanted(self) -> None:
+        self.refold()
 
     @work(group="reader-fold", exclusive=True, exit_on_error=False)
     async def refold(self) -> None:
         """The text view folded to its new width, in the worker (the last resize wins)."""
         view = self.query_one(BodyView)
-        width = view.wanted_width or BodyView.text_width(self.size.width)
-        name = self.view if self.view in self._texts else "plain"
-        if name not in self._folded or self._folded[name].width == width:
+        width = view.wanted_width
+        name = self.view
+        if name not in self._folded or not width or self._folded[name].width == width:
             return
-        folded = await self.tapp.converter.run(functools.partial(fold, self._texts[name], width))
-        self._folded = {name: folded} | {k: v for k, v in self._folded.items() if v.width == width}
+        text = self._texts[name]
+        folded = await self.tapp.converter.run(functools.partial(fold, text, width))
+        if self._texts.get(name) is not text:  # another message came meanwhile
+            return
+        self._folded = {**self._folded, name: folded}  # the other view is folded anew when shown
         if self.view == name:
             view.show(folded, keep_place=True)
 

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -38,6 +39,9 @@ class BodyView(ScrollView, can_focus=False):
     BodyView > .body-view--match { text-style: reverse; }
     BodyView > .body-view--current { color: $accent; text-style: bold reverse underline; }
     """
+
+    class Refold(Message):
+        """The view's width changed: its rows should be folded anew (``wanted_width``)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -70,6 +74,11 @@ class BodyView(ScrollView, can_focus=False):
         if self.current is not None:
             self.reveal(self.current)
         self.refresh()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.folded.lines))
+        if self.folded.lines and self.wanted_width and self.wanted_width != self.folded.width:
+            self.post_message(self.Refold())
 
     @property
     def top(self) -> int:
