@@ -8,10 +8,12 @@
   between ticks. The stall is that gap minus the 10 ms period, (a) while the
   reader's thread converts and (b) over the whole opening, from the key until
   0.3 s after the body is shown. Baseline: the same timer on the idle inbox.
-  Measured twice: the reader as it is (``html_to_text`` in its thread worker)
-  and with the conversion in the app's worker process (``app.converter``,
-  :mod:`tmtui.render.pool`) swapped in for that one call, as the reader would
-  make it; if the reader already converts there, the two are the same.
+  Measured twice: the reader as it is and with the conversion in the app's
+  worker process (``app.converter``, :mod:`tmtui.render.pool`) swapped in for
+  that one call. The reader now prepares its body in that worker itself
+  (``app.converter.run``, :mod:`tmtui.reading`): the two runs are then the same
+  code, alternating, two sets of samples of one figure (the conversion span is
+  the first ``run`` call after the key).
 """
 
 from __future__ import annotations
