@@ -8,10 +8,12 @@
   between ticks. The stall is that gap minus the 10 ms period, (a) while the
   reader's thread converts and (b) over the whole opening, from the key until
   0.3 s after the body is shown. Baseline: the same timer on the idle inbox.
-  Measured twice: the reader as it is (``html_to_text`` in its thread worker)
-  and with the conversion in the app's worker process (``app.converter``,
-  :mod:`tmtui.render.pool`) swapped in for that one call, as the reader would
-  make it; if the reader already converts there, the two are the same.
+  Measured twice: the reader as it is and with the conversion in the app's
+  worker process (``app.converter``, :mod:`tmtui.render.pool`) swapped in for
+  that one call. The reader now prepares its body in that worker itself
+  (``app.converter.run``, :mod:`tmtui.reading`): the two runs are then the same
+  code, alternating, two sets of samples of one figure (the conversion span is
+  the first ``run`` call after the key).
 """
 
 from __future__ import annotations
@@ -168,12 +170,23 @@ class GapTimer:
 def _time_conversions(app: Any, reader_module: Any, spans: list[tuple[float, float]]) -> list[str]:
     """Record each conversion the reader makes. The returned list holds where the
     next one runs: "thread" (the reader's own call) or "process" (that call swapped
-    for ``app.converter.html_to_text``, as the reader would make it)."""
+    for ``app.converter.html_to_text``, as the reader would make it). A reader that
+    prepares its body in ``app.converter.run`` already works there: both are that call
+    (every call is timed; the conversion is the first after the key)."""
     where = ["thread"]
-    if hasattr(reader_module, "html_to_text"):  # the reader converts with it, in its thread worker
-        convert = {"thread": reader_module.html_to_text, "process": app.converter.html_to_text}
-    else:  # the reader already converts with app.converter: the two are the same
-        convert = dict.fromkeys(("thread", "process"), app.converter.html_to_text)
+    if not hasattr(reader_module, "html_to_text"):
+        run = app.converter.run
+
+        async def timed_run(work: Any, **options: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await run(work, **options)
+            finally:
+                spans.append((start, time.perf_counter()))
+
+        app.converter.run = timed_run
+        return where
+    convert = {"thread": reader_module.html_to_text, "process": app.converter.html_to_text}
 
     def timed(html: str, **options: Any) -> Any:
         start = time.perf_counter()
@@ -182,10 +195,7 @@ def _time_conversions(app: Any, reader_module: Any, spans: list[tuple[float, flo
         finally:
             spans.append((start, time.perf_counter()))
 
-    if hasattr(reader_module, "html_to_text"):
-        reader_module.html_to_text = timed
-    else:
-        app.converter.html_to_text = timed
+    reader_module.html_to_text = timed
     return where
 
 
@@ -207,7 +217,7 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
         # As after a second on the inbox: the app's converter worker is up (for both runs alike).
         await until(lambda: app.converter.mode != "idle", 30, what="the converter worker")
         await asyncio.to_thread(app.converter.worker_pid)  # it has answered
-        results["thread"]["mode"] = "thread worker"
+        results["thread"]["mode"] = "thread worker" if hasattr(reader_module, "html_to_text") else app.converter.mode
         results["process"]["mode"] = app.converter.mode
         await pilot.pause(0.3)
         timer = GapTimer(app)
@@ -228,7 +238,7 @@ async def reader(channel: Any, params: dict[str, Any]) -> None:
                 result["shown"].append(time.perf_counter() - start)
                 await asyncio.sleep(0.3)
                 end = time.perf_counter()
-                begin, finish = spans[-1]
+                begin, finish = spans[0]
                 result["converting"].append(finish - begin)
                 result["convert"].append(timer.worst(begin, finish))
                 result["open"].append(timer.worst(start, end))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import gc
+import weakref
+
 import pytest
 
 import tmtui
@@ -126,3 +131,32 @@ async def test_client_closes_its_http_client(fake: FakeApi) -> None:
     async with client:
         assert not client.http.is_closed
     assert client.http.is_closed
+
+
+class _Holder:
+    """Stands for a screen: what a caller's context may hold."""
+
+
+_CALLER: contextvars.ContextVar[_Holder] = contextvars.ContextVar("caller")
+
+
+async def test_a_finished_request_keeps_nothing_of_its_callers_context(server) -> None:
+    """A request's timers (its deadline, httpx's and anyio's on a real connection) stay in
+    the loop's heap until due, even cancelled, with the context they were made in: made from
+    a screen's worker, that context held the screen for up to a minute after it closed.
+    Requests run in a context of their own."""
+    holder = _Holder()
+    seen = weakref.ref(holder)
+
+    async with TempMailClient(server.base_url) as client:
+
+        async def from_a_screen(item: _Holder) -> None:
+            _CALLER.set(item)
+            session = await client.get_email_address()
+            await client.get_email_list(session.sid_token)
+
+        await asyncio.create_task(from_a_screen(holder), context=contextvars.Context())
+        await asyncio.sleep(0)  # the handle that woke us holds the finished task until the next turn
+        del holder
+        gc.collect()
+        assert seen() is None

@@ -325,36 +325,38 @@ class Walk:
     @staticmethod
     def check_widgets(reader, outcome: Outcome) -> None:
         """Bodies that would freeze the UI must not reach the widgets that choke on them."""
-        from textual.widgets import Markdown, TextArea
+        from textual.widgets import Markdown
 
         from tmtui.ui.screens.reader import MARKDOWN_LIMIT
+        from tmtui.ui.widgets.body_view import BodyView
 
         source = reader.query_one("#body-markdown", Markdown).source
         if len(source) > MARKDOWN_LIMIT:
             outcome.problems.append(f"a {len(source):,}-character body went to the Markdown widget")
-        area = reader.query_one("#body-text", TextArea)
-        longest = max((len(line) for line in area.document.lines), default=0)
+        area = reader.query_one("#body-text", BodyView)
+        longest = max((len(line) for line in area.folded.lines), default=0)
         if longest > MAX_LINE:
             outcome.problems.append(f"a {longest:,}-character line in the text view")
 
     @staticmethod
     def view_ready(reader) -> bool:
-        from textual.widgets import Markdown, TextArea
+        from textual.widgets import Markdown
 
         from tmtui.safety import sanitize_text
+        from tmtui.ui.widgets.body_view import BodyView
 
         if reader.view == "rendered":
             markdown = reader.query_one("#body-markdown", Markdown)
             return bool(reader.query_one("#reader-body").display and markdown.source
                         and markdown.query("MarkdownBlock"))
-        area = reader.query_one("#body-text", TextArea)
+        area = reader.query_one("#body-text", BodyView)
         if not area.display:
             return False
-        # Folding only adds line breaks: without them the widget holds exactly the
+        # Folding only adds line breaks (and shows tabs as spaces): without them the widget holds exactly the
         # rendered text (plain) or the sanitised source.
         expected = (reader.rendered.text if reader.view == "plain"
                     else sanitize_text(reader.message.html[:2_000_000]))
-        return area.text.replace("\n", "") == expected.replace("\n", "")
+        return area.text.replace("\n", "") == expected.replace("\n", "").replace("\t", " ")
 
     async def save(self, case: Case, app, pilot, reader, outcome: Outcome, dialog_type) -> None:
         before, done = self.files(), self.saves_done

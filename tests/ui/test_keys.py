@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList, TextArea
+from textual.widgets import OptionList
 
 from tests.support.mail import build_mail, deliver
 from tests.support.waiting import screen_until, store_until
@@ -12,6 +12,7 @@ from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 from tmtui.ui.screens.reader import ReaderScreen
+from tmtui.ui.widgets.body_view import BodyView
 from tmtui.ui.widgets.mailbox_table import MailboxTable
 from tmtui.ui.widgets.message_list import MessageList
 
@@ -105,7 +106,7 @@ async def test_reader_pages_with_space_and_b_and_text_views_move_the_view(make_a
         for view in ("plain", "source"):
             await pilot.press("v")
             assert reader.view == view
-            text = reader.query_one(TextArea)
+            text = reader.query_one(BodyView)
             await screen_until(pilot, lambda text=text: text.max_scroll_y > 0)
             await pilot.press("pagedown")
             assert text.scroll_y > 0, f"PgDn did not move the {view} view"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Markdown, TextArea
+from textual.widgets import Markdown
 
 from tests.support.mail import build_mail, deliver
 from tests.support.waiting import screen_until, store_until
 from tmtui.render import html_to_text
 from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.reader import ReaderScreen
+from tmtui.ui.widgets.body_view import BodyView
 from tmtui.ui.widgets.message_list import MessageList
 
 HTML = ("<h1>Welcome aboard</h1><h2>Your account</h2><p>Use <b>this</b> code.</p>"
@@ -38,5 +39,5 @@ async def test_plain_view_shows_no_heading_marks(make_app, server) -> None:
         assert "## Your account" in reader.query_one(Markdown).source
         await pilot.press("v")
         assert reader.view == "plain"
-        text = reader.query_one(TextArea).text
+        text = reader.query_one(BodyView).text
         assert text.startswith("Welcome aboard\n\nYour account"), text[:80]

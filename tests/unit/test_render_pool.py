@@ -105,3 +105,12 @@ async def test_any_picklable_work_runs_in_the_worker(pool: ConverterPool) -> Non
     assert pool.call(functools.partial(fold_long_lines, text, 80)) == fold_long_lines(text, 80)
     assert await pool.run(functools.partial(fold_long_lines, text, 80)) == fold_long_lines(text, 80)
     assert pool.call(os.getpid) == pool.worker_pid() != os.getpid()
+
+
+def test_the_worker_yields_the_cpu_to_the_ui(pool: ConverterPool) -> None:
+    """On a busy machine the scheduler must let the UI in before its own converter."""
+    from tmtui.render.pool import WORKER_NICENESS
+
+    here = os.nice(0)
+    assert pool.call(functools.partial(os.nice, 0)) == min(19, here + WORKER_NICENESS)
+    assert os.nice(0) == here  # this process keeps its priority

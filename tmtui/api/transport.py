@@ -31,6 +31,7 @@ and the elapsed time; never a URL, a body or a token.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import math
 import time
@@ -252,8 +253,20 @@ class ApiTransport:
     async def call(self, method: str, path: str, *, label: str, params: Mapping[str, str] | None = None,
                    data: FormData | None = None, idempotent: bool,
                    meta_sid: Secret | None = None) -> tuple[httpx.Response, bytes]:
-        """Send, retry per policy, and return a successful response with its body."""
+        """Send, retry per policy, and return a successful response with its body.
 
+        In a context of its own: a request's timers (its deadline, httpx's) stay in the
+        event loop's heap until they are due even once cancelled, holding the context
+        they were made in. Made from a screen's worker, that context holds the screen
+        (Textual's active_message_pump), and a closed reader with its 1 MB body lived
+        on for a minute while the collector's full passes grew with it."""
+        call = self._call(method, path, label=label, params=params, data=data, idempotent=idempotent,
+                          meta_sid=meta_sid)
+        return await asyncio.create_task(call, context=contextvars.Context())
+
+    async def _call(self, method: str, path: str, *, label: str, params: Mapping[str, str] | None,
+                    data: FormData | None, idempotent: bool,
+                    meta_sid: Secret | None) -> tuple[httpx.Response, bytes]:
         async def attempt() -> tuple[httpx.Response, bytes | None]:
             response = await self._send(method, path, params, data)
             try:

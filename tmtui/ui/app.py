@@ -8,6 +8,7 @@ and forwards it to the screens.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import cached_property
@@ -32,6 +33,7 @@ from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
+from tmtui.ui.lifetimes import FreshContextExecutor, prune_closed_watchers
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
 from tmtui.ui.screens.base import TmtuiScreen
@@ -55,6 +57,7 @@ def css_path() -> Path:
 
 
 CONVERTER_DELAY = 1.0  # seconds after mount: start-up and the first listing come first
+PRUNE_DELAY = 1.0  # seconds after a screen change: the screen it closed has been removed by then
 
 
 def _settle_collector() -> None:
@@ -94,6 +97,10 @@ class TmtuiApp(App[None]):
         self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
 
     def on_mount(self) -> None:
+        # Closed screens must not stay alive (tmtui.ui.lifetimes): thread workers' contexts,
+        # and the watchers widgets put on the app, once their screen has been removed.
+        asyncio.get_running_loop().set_default_executor(FreshContextExecutor(thread_name_prefix="tmtui"))
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self._apply_theme()
         self.store.subscribe(self._store_changed)
         warning = self.sync.load_saved(self.saved)
@@ -116,6 +123,9 @@ class TmtuiApp(App[None]):
         # starts with the collector off (launch.run_tui): on again from here.
         self.set_timer(0.5, _settle_collector)
         self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        self.set_timer(PRUNE_DELAY, lambda: prune_closed_watchers(self))
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the sync core, whose first request

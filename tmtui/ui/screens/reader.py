@@ -1,7 +1,16 @@
-"""The message reader: headers, attachments, the body converted off the UI thread."""
+"""The message reader: headers, attachments, the body prepared off the UI thread.
+
+The body is prepared (converted, its code and link picked, folded to the
+width) in one call in the app's converter worker (:mod:`tmtui.reading`),
+and shown by a Line API view (:class:`~tmtui.ui.widgets.body_view.BodyView`)
+that draws only the rows on screen; the Markdown widget shows the "rendered"
+view of bodies under ``MARKDOWN_LIMIT`` only. ``/`` searches the text view
+(:mod:`tmtui.ui.screens.reader_search`).
+"""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -11,18 +20,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import (
+    Input,
     LoadingIndicator,
     Markdown,
     ProgressBar,
     Static,
-    TextArea,
 )
 
 from tmtui.api.models import Message
-from tmtui.extract import CodeMatch, RankedLink, best_link, mail_code
+from tmtui.extract import CodeMatch, RankedLink
 from tmtui.humanize import format_size
-from tmtui.render import Rendered, fold_long_lines, html_to_text
-from tmtui.safety import safe_url, sanitize_line, sanitize_text
+from tmtui.reading import Folded, Prepared, fold, prepare
+from tmtui.render import Rendered
+from tmtui.safety import safe_url, sanitize_line
 from tmtui.safety.addresses import sender_line, sender_view
 from tmtui.safety.links import copied_line, copy_url, inspect_link
 from tmtui.ui import clipboard
@@ -31,7 +41,10 @@ from tmtui.ui.dialogs.links import LinkDialog
 from tmtui.ui.keys import MOVES, Move, scroll
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.screens.base import TmtuiScreen
+from tmtui.ui.screens.reader_search import BodySearch
+from tmtui.ui.widgets.body_view import BodyView
 from tmtui.ui.widgets.footer import KeysFooter
+from tmtui.ui.widgets.search_bar import SearchBar
 
 VIEWS = ("rendered", "plain", "source")
 MARKDOWN_LIMIT = 200_000  # the Markdown widget builds a widget per block: large bodies read as plain
@@ -60,10 +73,13 @@ class ReaderScreen(TmtuiScreen[str | None]):
         Binding("o", "explain('open_link')", "Open", show=False, tooltip="Open the link in the browser"),
         Binding("s", "explain('save_body')", "Save as", show=False,
                 tooltip="Save as text, Markdown, HTML"),
-        Binding("n", "step(1)", "Next", show=False, tooltip="Next (older) message"),
+        Binding("n", "next(1)", "Next", show=False, tooltip="Next match, or older message"),
+        Binding("N", "next(-1)", "Previous match", show=False, tooltip="Previous match while searching"),
         Binding("p", "step(-1)", "Previous", show=False, tooltip="Previous (newer) message"),
+        Binding("slash", "search", "Search", show=False, tooltip="Search the body"),
         Binding("v", "cycle_view", "View", show=False, tooltip="View: rendered, plain, HTML"),
-        Binding("escape,q", "back", "Back", tooltip="Back to the inbox"),
+        Binding("escape", "escape", "Back", tooltip="Back (clears a search first)"),
+        Binding("q", "back", "Back", show=False, tooltip="Back to the inbox"),
         # The body scrolls whichever view shows it. No priority bindings here: keys typed
         # ahead are resolved in order, against the screen on top when their turn comes.
         Binding(MOVES["down"][0], "scroll_body('down')", "Scroll down", show=False),
@@ -84,7 +100,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.link: RankedLink | None = None
         self.view = "rendered"
         self._header = Text()
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, str] = {}  # the text of each text view, unfolded
+        self._folded: dict[str, Folded] = {}
         self._unloaded = False  # the latest load failed (offline, or an error)
         self._offline = False  # ... because the mailbox was offline: it loads when back
 
@@ -99,10 +116,8 @@ class ReaderScreen(TmtuiScreen[str | None]):
         with body:
             # Never open a sender's link on a click (the widget would before any handler runs).
             yield Markdown(id="body-markdown", open_links=False)
-        # Never focused: its cursor keys would move a hidden cursor, not the view (the screen scrolls it).
-        text = TextArea(id="body-text", read_only=True, soft_wrap=True, show_line_numbers=False)
-        text.can_focus = False
-        yield text
+        yield BodyView(id="body-text")  # never focused: the screen's keys scroll it
+        yield SearchBar(id="reader-search")
         yield KeysFooter()
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -118,6 +133,7 @@ class ReaderScreen(TmtuiScreen[str | None]):
         self.query_one("#body-text").display = False
         self.query_one("#reader-attachments").display = False
         self.query_one("#reader-code").display = False
+        self.search = BodySearch(self, self.query_one(BodyView), self.query_one(SearchBar))
         self.load()
 
     # Loading -----------------------------------------------------------------
@@ -149,18 +165,14 @@ class ReaderScreen(TmtuiScreen[str | None]):
         index = mailbox.index_of(message.id) if mailbox else None
         self.convert(message, mailbox.messages[index].excerpt if mailbox and index is not None else "")
 
-    @work(thread=True, group="reader-convert", exclusive=True, exit_on_error=False)
-    def convert(self, message: Message, excerpt: str = "") -> None:
-        rendered = html_to_text(message.html)
-        code = mail_code(message.subject, excerpt, rendered.text)
-        link = best_link(rendered.links, rendered.text)
-        # The text views are prepared here too: a large body is folded to the
-        # screen's width so the text widget need not wrap it on the UI thread.
-        large = len(rendered.text) > MARKDOWN_LIMIT
-        width = max(20, self.size.width - 2) if large else 1000
-        texts = {"plain": fold_long_lines(rendered.text, width),
-                 "source": fold_long_lines(sanitize_text(message.html[:2_000_000]), width)}
-        self.app.call_from_thread(self.show_body, rendered, code, link, texts, large)
+    @work(group="reader-convert", exclusive=True, exit_on_error=False)
+    async def convert(self, message: Message, excerpt: str = "") -> None:
+        # One call in the converter's worker process: html2text, the code and link
+        # pick and the folding all hold a GIL, but not the UI's.
+        args = (message.html, message.subject, excerpt, BodyView.text_width(self.size.width))
+        prepared = await self.tapp.converter.run(functools.partial(prepare, *args),
+                                                 fallback=functools.partial(prepare, *args, bare=True))
+        self.show_body(prepared)
 
     def show_headers(self, message: Message) -> None:
         header = Text()
@@ -203,14 +215,33 @@ class ReaderScreen(TmtuiScreen[str | None]):
         if self.message is not None:
             self.show_header()
 
-    def show_body(self, rendered: Rendered, code: CodeMatch | None, link: RankedLink | None,
-                  texts: dict[str, str], prewrapped: bool) -> None:
-        self.rendered, self.code, self.link = rendered, code, link
-        self._texts = texts
-        self.query_one("#body-text", TextArea).soft_wrap = not prewrapped
+    @on(BodyView.Refold)
+    def refold_wanted(self) -> None:
+        self.refold()
+
+    @work(group="reader-fold", exclusive=True, exit_on_error=False)
+    async def refold(self) -> None:
+        """The text view folded to its new width, in the worker (the last resize wins)."""
+        view = self.query_one(BodyView)
+        width = view.wanted_width
+        name = self.view
+        if name not in self._folded or not width or self._folded[name].width == width:
+            return
+        text = self._texts[name]
+        folded = await self.tapp.converter.run(functools.partial(fold, text, width))
+        if self._texts.get(name) is not text:  # another message came meanwhile
+            return
+        self._folded = {**self._folded, name: folded}  # the other view is folded anew when shown
+        if self.view == name:
+            view.show(folded, keep_place=True)
+
+    def show_body(self, prepared: Prepared) -> None:
+        self.rendered, self.code, self.link = prepared.rendered, prepared.code, prepared.link
+        self._texts = {"plain": prepared.rendered.text, "source": prepared.source}
+        self._folded = {"plain": prepared.plain, "source": prepared.folded_source}
         self.show_code()
         self.query_one("#reader-loading").display = False
-        if self.view == "rendered" and len(rendered.markdown) > MARKDOWN_LIMIT:
+        if self.view == "rendered" and len(prepared.rendered.markdown) > MARKDOWN_LIMIT:
             self.view = "plain"
             self.notify("Large message: showing plain text (v switches views)", markup=False)
         self.show_view()
@@ -224,12 +255,16 @@ class ReaderScreen(TmtuiScreen[str | None]):
             self.view = "plain"  # `v` too: Markdown would freeze the UI for seconds on this body
         markdown_view = self.view == "rendered"
         self.query_one("#reader-body").display = markdown_view
-        text_area = self.query_one("#body-text", TextArea)
-        text_area.display = not markdown_view
+        view = self.query_one(BodyView)
+        view.display = not markdown_view
         if markdown_view:
+            self.search.clear()  # the search lives in the text views
             self.query_one("#body-markdown", Markdown).update(rendered.markdown)
         else:
-            text_area.load_text(self._texts[self.view])
+            view.show(self._folded[self.view])
+            self.search.set_text(self._texts[self.view])
+            if view.wanted_width and self._folded[self.view].width != view.wanted_width:
+                self.refold()  # folded for another width: shown as it is meanwhile
         self.show_header()
 
     def show_code(self) -> None:
@@ -282,7 +317,47 @@ class ReaderScreen(TmtuiScreen[str | None]):
 
     def action_scroll_body(self, how: Move) -> None:
         """Move the view of the body, never a hidden text cursor."""
-        scroll(self.query_one("#reader-body") if self.view == "rendered" else self.query_one("#body-text"), how)
+        scroll(self.query_one("#reader-body") if self.view == "rendered" else self.query_one(BodyView), how)
+
+    # Search ---------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Open the search line. The rendered view is Markdown widgets, which cannot show
+        a match: the search moves to the plain text, and says so."""
+        if self.rendered is None:
+            self.action_explain("search")
+            return
+        if self.view == "rendered":
+            self.view = "plain"
+            self.show_view()
+            self.notify("Searching the plain text (v switches views)", timeout=3)
+        self.search.open()
+
+    @on(Input.Changed, "#search-input")
+    def search_changed(self) -> None:
+        self.search.search()
+
+    @on(Input.Submitted, "#search-input")
+    def search_kept(self) -> None:
+        """enter keeps the search (and its highlights); the keys go back to the reader."""
+        self.set_focus(None)
+        if not self.search.bar.term:
+            self.search.clear()
+
+    def action_next(self, step: int) -> None:
+        if self.search.active:
+            self.search.step(step)
+        elif step > 0:
+            self.action_step(1)
+        else:
+            self.notify("Nothing searched for: / searches (p is the previous message)", timeout=2)
+
+    def action_escape(self) -> None:
+        if self.search.active:
+            self.search.clear()
+            self.set_focus(None)
+        else:
+            self.action_back()
 
     def _available(self) -> dict[str, bool]:
         return {
