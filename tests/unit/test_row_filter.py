@@ -13,8 +13,9 @@ from tmtui.ui.widgets.message_list import Row
 WHEN = datetime(2026, 12, 2, tzinfo=UTC)
 # Few letters, cases and blanks (and a final sigma, whose lower case depends on its place), so
 # queries hit and miss often; a query typed on, cut back or replaced.
-TEXT = st.text(alphabet="aAbBσΣ ς-\n", max_size=12)
-QUERY = st.text(alphabet="aAbBσΣς -", max_size=5)
+SIGMAS = "\u03c3\u03a3\u03c2"  # small, capital and final sigma
+TEXT = st.text(alphabet="aAbB -\n" + SIGMAS, max_size=12)
+QUERY = st.text(alphabet="aAbB -" + SIGMAS, max_size=5)
 
 
 def naive(rows: list[Row], text: str) -> list[int] | None:
