@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from tmtui import clock
 from tmtui.api.models import MessageSummary
@@ -82,6 +83,7 @@ class InboxScreen(TmtuiScreen[None]):
         self._rows = RowCache()
         self._source: tuple[Row, ...] = ()  # the mailbox's rows, newest first (before the filter)
         self._stale = True  # the store moved since _source was built
+        self._filling: Worker[None] | None = None
         self._filter = RowFilter()
         self._typed: str | None = None  # filter text typed and not applied yet
         self._empty_text = ""
@@ -147,7 +149,10 @@ class InboxScreen(TmtuiScreen[None]):
             mailbox = self.mailbox
             messages = mailbox.messages if mailbox else []
             if self._rows.missing(messages, more_than=ROWS_PER_SLICE):
-                self._fill_rows(list(messages))
+                if self._filling is None or self._filling.is_finished:  # when it ends, it looks again
+                    self._filling = self._fill_rows(list(messages))
+                if not self._source:  # nothing shown yet (a big mailbox opened): the newest first, now
+                    self._source = tuple(self._rows.row(m) for m in messages[:ROWS_PER_SLICE])
                 return self._source
             self._build_source()
         return self._source
@@ -161,6 +166,7 @@ class InboxScreen(TmtuiScreen[None]):
     @work(group="inbox-rows", exclusive=True, exit_on_error=False, description="inbox rows")
     async def _fill_rows(self, messages: list[MessageSummary]) -> None:
         await self._rows.fill(messages)
+        self._filling = None  # done: should the store have moved on meanwhile, the next fill may start
         self.refresh_rows()
         await self._filter.warm(self._source)  # the first filter key finds the rows lower-cased
         collector.settle()  # the mailbox's summaries and rows live on: out of the collector's full passes
