@@ -17,3 +17,12 @@ def settle() -> None:
     """Freeze what is alive now (after start-up, after a big listing landed)."""
     gc.collect(0)  # the young garbage of the load itself is not worth keeping forever
     gc.freeze()
+
+
+def release() -> None:
+    """Give frozen objects back to the collector: a closed screen's cycles are garbage only it can find.
+
+    Frozen, a popped inbox (screen, widgets and, through them, 10,000 rows) would
+    never be collected; the next big listing freezes what is alive again.
+    """
+    gc.unfreeze()

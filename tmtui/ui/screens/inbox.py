@@ -108,6 +108,13 @@ class InboxScreen(TmtuiScreen[None]):
     def mailbox(self) -> Mailbox | None:
         return self.tapp.store.get(self.address)
 
+    def on_unmount(self) -> None:
+        # A big listing froze its rows (collector.settle): a frozen cycle is never collected,
+        # so a closed inbox lets go of its rows by hand and gives the rest back to the collector.
+        self._rows, self._source, self._filter = RowCache(), (), RowFilter()
+        self.set_reactive(InboxScreen.rows, ())
+        collector.release()
+
     def on_screen_resume(self) -> None:
         self.tapp.sync.focus(self.address)
         self._stale = True

@@ -290,5 +290,10 @@ class MessageList(ScrollView, can_focus=True):
             self.set_reactive(MessageList.virtual_size, size)
             self._scroll_update(size)
 
+    def on_unmount(self) -> None:
+        # Frozen with a big listing (tmtui.ui.collector), a closed list would keep its rows.
+        self.set_reactive(MessageList.rows, ())
+        self._badges.clear()
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
