@@ -133,6 +133,9 @@ async def inbox(channel: Any, params: dict[str, Any]) -> None:
         ticker = Ticker(app)
         first = await asyncio.wait_for(frames.wait(lambda: appkit.rows_shown(app) > 0), 30)
         result["first_rows"] = first[0] - opened[0]
+        # The stall "while the rest pages in" starts here: start-up (imports, the first
+        # layout, its collections) is the startup benchmark's, and counted there.
+        ticker.reset()
         everything = await asyncio.wait_for(frames.wait(lambda: appkit.rows_shown(app) >= count), 120)
         result["all_rows"] = everything[0] - opened[0]
         await asyncio.sleep(0.3)  # whatever the last page set off (notifications, header) lands

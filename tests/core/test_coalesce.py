@@ -8,13 +8,14 @@ busy machine cannot change a result.
 from __future__ import annotations
 
 import asyncio
+import random
 import selectors
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
 
-from tmtui.sync.coalesce import Coalescer
+from tmtui.sync.coalesce import QUIET, RESERVE, SUSTAINED, Coalescer
 
 T = TypeVar("T")
 
@@ -102,3 +103,26 @@ def test_events_after_quiet_get_their_own_call() -> None:
 def test_a_merged_call_the_owner_no_longer_wants_is_skipped() -> None:
     count, _ = run_virtual(_run([0.0, 0.002, 0.004], call_takes=0.01, wanted=False))
     assert count == 1  # the first call always runs; the merged one was not wanted
+
+
+def test_mails_one_at_a_time_each_get_their_call_at_once() -> None:
+    # 200 lone mails 120-220 ms apart (~6 a second, for 34 s): none waits for the burst budget.
+    gaps = random.Random(6).choices([0.12 + i * 0.01 for i in range(11)], k=200)
+    pokes = [sum(gaps[:i]) for i in range(200)]
+    count, calls = run_virtual(_run(pokes))
+    assert count == 200
+    assert calls == pytest.approx(pokes)
+
+
+def test_a_flood_without_pauses_keeps_to_the_burst_budget() -> None:
+    # 50 mails evenly over 0.9 s (the economy benchmark's burst): the budget, then 2 a second.
+    count, _ = run_virtual(_run([i * 0.9 / 49 for i in range(50)], call_takes=0.01))
+    assert count <= 10 + 2
+
+
+def test_events_spaced_just_past_the_pause_are_bounded_over_the_long_run() -> None:
+    # Each event after a pause starts a burst; the long-run bucket still bounds a minute of them.
+    pokes = [i * (QUIET + 0.001) for i in range(int(60 / (QUIET + 0.001)))]
+    count, _ = run_virtual(_run(pokes))
+    assert count <= RESERVE + SUSTAINED * 60 + 1
+    assert count < len(pokes)
