@@ -174,3 +174,43 @@ async def test_context_manager_form(tmp_path: Path) -> None:
     assert save.path.read_bytes() == b"abcd"
     with pytest.raises(ValueError):
         save.write(b"late")
+
+
+# Early write-back: a large save is synced to disk while it downloads, and keeps its guarantees.
+
+MIB_CHUNKS = [os.urandom(64 * 1024) for _ in range(48)]  # 3 MiB in 64 KiB chunks, as a download
+
+
+async def test_a_large_save_is_written_back_while_it_downloads(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.fdatasync
+    synced: list[int] = []
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counting)
+    path = await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS))
+    assert path.read_bytes() == b"".join(MIB_CHUNKS)
+    assert synced  # only the writes start one: the disk had data before the final fsync
+    assert listing(tmp_path) == ["big.bin"]
+
+
+async def test_a_failed_background_sync_fails_the_save_and_leaves_nothing(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel reports a write-back error once per open file: the one the background sync saw
+    must fail the save, not be lost (the final fsync might then succeed)."""
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(OSError, match="I/O error"):
+        await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS))
+    assert listing(tmp_path) == []
+
+
+async def test_a_download_failing_after_write_back_began_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ConnectionError):
+        await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS, fail_after=40))
+    assert listing(tmp_path) == []
