@@ -8,7 +8,6 @@ import sys
 from typing import TYPE_CHECKING
 
 from tmtui import config as config_mod
-from tmtui.api.lazy import preload as preload_http_stack
 from tmtui.builder import build_app
 
 if TYPE_CHECKING:
@@ -36,11 +35,5 @@ def run_tui(args: argparse.Namespace, *, banner: str | None = None, persist: boo
     except config_mod.ConfigError as exc:
         print(f"tmtui: {exc}", file=sys.stderr)
         return 2
-    # The HTTP stack (httpx, httpcore, anyio: a quarter of start-up CPU) imports on a
-    # thread while the app builds its first frame, which needs none of it; the sync core
-    # starts after that frame (TmtuiApp.on_ready) and its first request finds it loaded,
-    # instead of importing it on the loop first. Started after the app is built: the
-    # imports above are the first frame's path too, and the two would share one GIL.
-    preload_http_stack()
     app.run()
     return app.return_code or 0

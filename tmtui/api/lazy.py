@@ -10,10 +10,12 @@ to it. Type checkers see a plain ``import httpx`` under ``TYPE_CHECKING``.
 The stand-in is never put in ``sys.modules``: the import itself goes through
 the import system, so it is safe from any thread and waits for an import of
 httpx already under way on another thread. That is what :func:`preload` does:
-the TUI starts importing the HTTP stack on a thread before it builds its first
-frame (the loop waits on the screen's refresh timers between frames, and the
-thread runs then), and the first request awaits :func:`ready` instead of
-importing on the event loop.
+the sync core starts importing the HTTP stack on a thread when it starts (the
+TUI starts it once the first frame is drawn), and the first request awaits
+:func:`ready` instead of importing ~130 ms of modules on the event loop, which
+meanwhile goes on drawing and taking keys. (Started earlier, before the first
+frame, the import shares the one GIL with building that frame and delays it
+about as much as it saves later.)
 
 httpx also imports its command-line tool (``httpx._main``: click, pygments,
 rich's syntax highlighting) whenever click is installed, which the server
