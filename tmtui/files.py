@@ -26,12 +26,11 @@ thread. The name is made safe with :func:`tmtui.safety.safe_filename`.
 The fsync stays: it is what makes "no half-written file under the final name"
 hold across a crash or power cut (the link makes the name point at data that
 is already on disk; without it, ext4 and others may show the name with a
-short or empty file after a crash). What made it cost (a fifth of a 5 MB save
-on loopback) was waiting at the end for all 5 MB to reach the disk: every
-``SYNC_EVERY`` bytes a ``fdatasync`` is started on a thread while the download
-goes on, so the final fsync only waits for the tail. A background sync's error
-is kept and raised at commit (the kernel reports a write-back error once per
-open file, so the final fsync alone might not see it).
+short or empty file after a crash). It cost a fifth of a 5 MB save on
+loopback, all of it waiting at the end for 5 MB to reach the disk: on Linux
+the write-back of every ``SYNC_EVERY`` bytes is started as the download goes
+on (``posix_fadvise``, which returns at once), so the final fsync mostly finds
+the data written. Errors of that write-back are reported by the final fsync.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -52,12 +52,18 @@ __all__ = ["AtomicSave", "Sink", "save_atomically"]
 
 Sink = Callable[[bytes], None]
 MAX_NUMBER = 10_000
-SYNC_EVERY = 1024 * 1024  # bytes written between two background fdatasyncs
+SYNC_EVERY = 512 * 1024  # bytes written between two starts of write-back
 
 
-def _fdatasync(fd: int) -> None:
-    """Data and size, not times (macOS has only fsync)."""
-    (getattr(os, "fdatasync", None) or os.fsync)(fd)
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Start writing a range of the file to disk and return at once (Linux: POSIX_FADV_DONTNEED
+    on dirty pages starts their write-back; pages already clean leave the cache). Elsewhere
+    nothing: the final fsync does it all."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None and sys.platform.startswith("linux"):
+        advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
 # errno values meaning "this file system has no hard links" (FAT, some shares).
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS,
              getattr(errno, "ENOTSUP", errno.EPERM), getattr(errno, "EOPNOTSUPP", errno.EPERM)}
@@ -110,9 +116,8 @@ class AtomicSave:
         self.path: Path | None = None
         self._file: IO[bytes] | None = None
         self._temporary: str | None = None
-        self._unsynced = 0  # bytes written since the last background sync started
-        self._syncing: asyncio.Future[None] | None = None
-        self._sync_error: OSError | None = None
+        self._unsynced = 0  # bytes written since write-back was last started
+        self._synced_to = 0  # write-back started for the bytes before this offset
 
     def open(self) -> None:
         """Create the directory if needed and the temporary file."""
@@ -128,40 +133,23 @@ class AtomicSave:
         self._file.write(chunk)
         self.size += len(chunk)
         self._unsynced += len(chunk)
-        if self._unsynced >= SYNC_EVERY and (self._syncing is None or self._syncing.done()):
-            self._sync_soon()
+        if self._unsynced >= SYNC_EVERY:
+            self._start_writeback_so_far()
 
-    def _sync_soon(self) -> None:
-        """Start writing what is in the page cache to disk, on a thread (see the module's notes)."""
+    def _start_writeback_so_far(self) -> None:
+        """Have the kernel start writing the bytes since the last call to disk, without waiting."""
         assert self._file is not None
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # written outside a loop: the final fsync does it all
+        start, self._synced_to = self._synced_to, self.size
         self._unsynced = 0
         self._file.flush()
-        fd = os.dup(self._file.fileno())  # its own descriptor: discard() may close the file meanwhile
-        self._syncing = loop.run_in_executor(None, self._sync_and_close, fd)
-
-    def _sync_and_close(self, fd: int) -> None:
-        try:
-            _fdatasync(fd)
-        except OSError as exc:
-            self._sync_error = exc
-        finally:
-            os.close(fd)
+        with contextlib.suppress(OSError):
+            _start_writeback(self._file.fileno(), start, self.size - start)
 
     async def commit(self) -> Path:
         """Flush, fsync, chmod 0644 and claim the final name (in a thread).
 
         Cancelled meanwhile, it lets the thread finish, then removes the file.
         """
-        if self._syncing is not None:
-            try:
-                await asyncio.wait([self._syncing])  # waited for, never cancelled: it owns a descriptor
-            except asyncio.CancelledError:
-                self.discard()
-                raise
         task = asyncio.ensure_future(asyncio.to_thread(self._finish))
         try:
             self.path = await asyncio.shield(task)
@@ -190,8 +178,6 @@ class AtomicSave:
         if self._file is None or self._temporary is None:
             raise ValueError("AtomicSave is not open")
         try:
-            if self._sync_error is not None:
-                raise self._sync_error
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
