@@ -1,5 +1,6 @@
 """Start-up as `tmtui` runs it: the collector is off until the app settles, the sync core
-starts once the first frame is drawn (its first request builds the HTTP stack)."""
+starts once the first frame is drawn (and imports the HTTP stack on a thread), and the
+footer builds its keys once."""
 
 from __future__ import annotations
 
