@@ -64,9 +64,9 @@ def _table_rows(app: object, screen: object) -> bool:
 def main() -> int:
     mode = sys.argv[1]
     if mode == "tmtui":
-        from tmtui.cli import build_parser
+        from tmtui.cli import parse_args
 
-        args = build_parser().parse_args(["--server", sys.argv[2], "--address", sys.argv[3]])
+        args = parse_args(["--server", sys.argv[2], "--address", sys.argv[3]])
         _patch(_inbox, _inbox_rows)
         from tmtui.launch import run_tui
 

@@ -57,14 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``tmtui``'s arguments. With no command and no help asked (the TUI: the common
+    case, and the one timed at start-up) only the TUI's options are parsed: the
+    commands' parsers import and build the server's and the scripts' options, a
+    tenth of the time to the first frame. Anything else goes to the full parser,
+    which also words every error."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    tui = argparse.ArgumentParser(prog="tmtui", add_help=False, exit_on_error=False)
+    _tui_options(tui)
+    try:
+        args, rest = tui.parse_known_args(arguments)
+    except argparse.ArgumentError:
+        return build_parser().parse_args(arguments)
+    if rest:
+        return build_parser().parse_args(arguments)
+    args.command = None
+    return args
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"tmtui: {message}", file=sys.stderr)
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     try:
         if args.command in HEADLESS_COMMANDS:
             from tmtui.headless.run import run

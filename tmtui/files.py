@@ -22,6 +22,15 @@ Chunks are written synchronously from the event loop: a buffered write of a
 64 KB chunk to the page cache takes microseconds, while ``asyncio.to_thread``
 per chunk costs more than the write. The slow steps (fsync, link) run in a
 thread. The name is made safe with :func:`tmtui.safety.safe_filename`.
+
+The fsync stays: it is what makes "no half-written file under the final name"
+hold across a crash or power cut (the link makes the name point at data that
+is already on disk; without it, ext4 and others may show the name with a
+short or empty file after a crash). It cost a fifth of a 5 MB save on
+loopback, all of it waiting at the end for 5 MB to reach the disk: on Linux
+the write-back of every ``SYNC_EVERY`` bytes is started as the download goes
+on (``posix_fadvise``, which returns at once), so the final fsync mostly finds
+the data written. Errors of that write-back are reported by the final fsync.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -42,6 +52,18 @@ __all__ = ["AtomicSave", "Sink", "save_atomically"]
 
 Sink = Callable[[bytes], None]
 MAX_NUMBER = 10_000
+SYNC_EVERY = 512 * 1024  # bytes written between two starts of write-back
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Start writing a range of the file to disk and return at once (Linux: POSIX_FADV_DONTNEED
+    on dirty pages starts their write-back; pages already clean leave the cache). Elsewhere
+    nothing: the final fsync does it all."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None and sys.platform.startswith("linux"):
+        advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+
+
 # errno values meaning "this file system has no hard links" (FAT, some shares).
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS,
              getattr(errno, "ENOTSUP", errno.EPERM), getattr(errno, "EOPNOTSUPP", errno.EPERM)}
@@ -94,6 +116,8 @@ class AtomicSave:
         self.path: Path | None = None
         self._file: IO[bytes] | None = None
         self._temporary: str | None = None
+        self._unsynced = 0  # bytes written since write-back was last started
+        self._synced_to = 0  # write-back started for the bytes before this offset
 
     def open(self) -> None:
         """Create the directory if needed and the temporary file."""
@@ -108,6 +132,18 @@ class AtomicSave:
             raise ValueError("AtomicSave is not open")
         self._file.write(chunk)
         self.size += len(chunk)
+        self._unsynced += len(chunk)
+        if self._unsynced >= SYNC_EVERY:
+            self._start_writeback_so_far()
+
+    def _start_writeback_so_far(self) -> None:
+        """Have the kernel start writing the bytes since the last call to disk, without waiting."""
+        assert self._file is not None
+        start, self._synced_to = self._synced_to, self.size
+        self._unsynced = 0
+        self._file.flush()
+        with contextlib.suppress(OSError):
+            _start_writeback(self._file.fileno(), start, self.size - start)
 
     async def commit(self) -> Path:
         """Flush, fsync, chmod 0644 and claim the final name (in a thread).

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import os
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -174,3 +175,47 @@ async def test_context_manager_form(tmp_path: Path) -> None:
     assert save.path.read_bytes() == b"abcd"
     with pytest.raises(ValueError):
         save.write(b"late")
+
+
+# Early write-back: a large save starts its write-back while it downloads, and keeps its guarantees.
+
+MIB_CHUNKS = [os.urandom(64 * 1024) for _ in range(48)]  # 3 MiB in 64 KiB chunks, as a download
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="write-back is started on Linux only")
+async def test_a_large_save_starts_its_write_back_while_it_downloads(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.posix_fadvise
+    started: list[tuple[int, int, int]] = []
+
+    def recording(fd: int, offset: int, length: int, advice: int) -> None:
+        started.append((offset, length, advice))
+        real(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", recording)
+    path = await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS))
+    assert path.read_bytes() == b"".join(MIB_CHUNKS)
+    total = sum(map(len, MIB_CHUNKS))
+    # Consecutive ranges from the start, each as soon as SYNC_EVERY more bytes were written.
+    assert len(started) == total // files.SYNC_EVERY
+    assert [offset for offset, _, _ in started] == [n * files.SYNC_EVERY for n in range(len(started))]
+    assert {(length, advice) for _, length, advice in started} == {(files.SYNC_EVERY, os.POSIX_FADV_DONTNEED)}
+    assert listing(tmp_path) == ["big.bin"]
+
+
+async def test_a_failed_final_sync_fails_the_save_and_leaves_nothing(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final fsync reports the write-back's errors too: the save fails, nothing is left."""
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(OSError, match="I/O error"):
+        await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS))
+    assert listing(tmp_path) == []
+
+
+async def test_a_download_failing_after_write_back_began_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ConnectionError):
+        await save_atomically(tmp_path, "big.bin", download(MIB_CHUNKS, fail_after=40))
+    assert listing(tmp_path) == []

@@ -43,6 +43,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from tmtui.api import lazy
 from tmtui.api.errors import (
     STATUS_ERRORS,
     ApiError,
@@ -309,6 +310,8 @@ class ApiTransport:
 
     async def _send(self, method: str, path: str, params: Mapping[str, str] | None,
                     data: FormData | None) -> httpx.Response:
+        if self._http is None:
+            await lazy.ready()  # the HTTP stack may be importing on a thread (lazy.preload)
         request = self.http.build_request(method, self.url(path), params=params, data=data)
         return await self.http.send(request, stream=True)
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from tmtui.api.client import TempMailClient
 from tmtui.api.download import Sink
 from tmtui.api.errors import AddressInUse, ApiError
+from tmtui.api.lazy import preload as preload_http_stack
 from tmtui.api.models import DomainCatalog, Message, MessageSummary, Session, SessionMeta
 from tmtui.api.secret import Secret
 from tmtui.config import Config
@@ -93,6 +94,9 @@ class SyncWorker:
 
     async def run(self) -> None:
         """Watch every mailbox in the store, and keep the state file, until cancelled."""
+        # The HTTP stack (httpx, httpcore, anyio: ~130 ms of CPU) imports on a thread:
+        # the loop goes on drawing and taking keys, and the first request waits for it.
+        preload_http_stack()
         self._running = True
         for mailbox in self.store.mailboxes:
             self._start(mailbox.address)
