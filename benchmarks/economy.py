@@ -19,8 +19,8 @@ from __future__ import annotations
 import time
 
 from benchmarks import harness
-from tmtui.sync.coalesce import BURST
 from benchmarks.core import Metric, Target
+from tmtui.sync.coalesce import BURST
 
 NAME = "economy"
 KEYS = ("economy.idle_calls", "economy.burst_calls")
