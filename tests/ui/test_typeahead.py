@@ -52,7 +52,9 @@ async def test_attachment_chooser_down_down_enter_saves_the_third(make_app, serv
     async with app.run_test(size=(100, 30)) as pilot:
         reader = await _reader(app, server, pilot, subject="files", attachments=FILES)
         type_ahead(app, "a", "down", "down", "enter")
-        await until(lambda: downloads.is_dir() and any(downloads.iterdir()), what="a saved file")
+        # A save writes a hidden ``.part`` file first and renames it when complete.
+        await until(lambda: downloads.is_dir() and any(not p.name.startswith(".") for p in downloads.iterdir()),
+                    what="a saved file")
         await until(lambda: app.screen is reader)
         await pilot.pause()
         assert sorted(p.name for p in downloads.iterdir()) == ["third.txt"]
