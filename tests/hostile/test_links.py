@@ -99,6 +99,7 @@ URL_PARTS = st.sampled_from(["https://", "http://", "mailto:", "a", "@", ":", "/
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.one_of(URL_PARTS, st.characters(codec=None)), max_size=60).map("".join))
 @example("mailto:https://@@")  # found by hypothesis in CI: a mailto with no domain
+@example("https://\u3002")  # found by hypothesis: an ideographic full stop for a host, nothing to look up
 def test_a_copied_url_is_inert_for_any_input(raw: str) -> None:
     copied = copy_url(raw)
     assert copied == "" or not LINK_UNSAFE.search(copied), copied

@@ -180,6 +180,8 @@ def inspect_link(url: str | None, label: str = "") -> LinkView | None:
         netloc = safe[len(scheme) + 3:].split("/", 1)[0]
     userinfo, raw_host, port = _split_host(netloc)
     host, unicode_host = (raw_host, "") if raw_host.startswith("[") else _ascii_host(raw_host)
+    if not host:  # "https://\u3002": an ideographic full stop and nothing else, no host a browser could look up
+        return None
     flags = _flags(scheme, userinfo, host, port, unicode_host, label)
     lookup = ""
     if "not a host name" not in flags and host != netloc.rpartition("@")[2].partition(":")[0]:
