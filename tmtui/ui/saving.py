@@ -12,12 +12,12 @@ from tmtui.api.models import Attachment, Message
 from tmtui.files import Sink, save_atomically
 
 if TYPE_CHECKING:
-    from tmtui.ui.screens.reader import ReaderScreen
+    from tmtui.ui.screens.reader_body import ReaderBody
 
 PROGRESS_INTERVAL = 1 / 30  # seconds between two updates of the progress bar
 
 
-async def save_attachment(screen: ReaderScreen, message: Message, attachment: Attachment) -> Path | None:
+async def save_attachment(screen: ReaderBody, message: Message, attachment: Attachment) -> Path | None:
     """Returns the saved path, or None after telling the user why it failed."""
     app = screen.tapp
     bar = screen.query_one("#save-progress", ProgressBar)
