@@ -9,6 +9,8 @@ saves, and ``/`` searches the text view (:mod:`tmtui.ui.screens.reader_search`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,11 +25,21 @@ from tmtui.ui.widgets.body_view import BodyView
 from tmtui.ui.widgets.footer import KeysFooter
 from tmtui.ui.widgets.search_bar import SearchBar
 
-__all__ = ["MARKDOWN_LIMIT", "VIEWS", "ReaderScreen"]
+__all__ = ["MARKDOWN_LIMIT", "VIEWS", "Beside", "ReaderScreen", "Where"]
+
+Where = tuple[str, str]
+"""A message by its mailbox and its id (an id is unique within its mailbox only)."""
+Beside = Callable[[Where, int], Where | None]
+"""The message ``step`` places from a message in the list the reader was opened from, if any."""
 
 
 class ReaderScreen(ReaderActions):
-    """Dismisses with the id of the message shown last, so the inbox cursor can follow."""
+    """Dismisses with the id of the message shown last (in its mailbox, ``address``), so the
+    cursor of the list it was opened from can follow.
+
+    n, p and d move through that list: ``beside`` gives the neighbours of a message in it
+    (the All mailboxes view passes its rows); without it, the message's own mailbox.
+    """
 
     help_title = "Reader"
 
@@ -65,6 +77,11 @@ class ReaderScreen(ReaderActions):
         Binding(MOVES["first"][0], "scroll_body('first')", "Top", show=False),
         Binding(MOVES["last"][0], "scroll_body('last')", "Bottom", show=False),
     ]
+
+    def __init__(self, address: str, message_id: str, beside: Beside | None = None) -> None:
+        super().__init__(address, message_id)
+        self._beside = beside
+        self._deleted_from: str | None = None  # the mailbox of the last `d` here, for `u`
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -144,7 +161,9 @@ class ReaderScreen(ReaderActions):
     def action_back(self) -> None:
         self.dismiss(self.message_id)
 
-    def _neighbour(self, step: int) -> str | None:
+    def _neighbour(self, step: int) -> Where | None:
+        if self._beside is not None:
+            return self._beside((self.address, self.message_id), step)
         mailbox = self.tapp.store.get(self.address)
         if mailbox is None:
             return None
@@ -152,30 +171,33 @@ class ReaderScreen(ReaderActions):
         if index is None:
             return None
         target = index + step
-        return mailbox.messages[target].id if 0 <= target < len(mailbox.messages) else None
+        return (self.address, mailbox.messages[target].id) if 0 <= target < len(mailbox.messages) else None
+
+    def _show(self, where: Where) -> None:
+        self.address, self.message_id = where
+        self.load()
 
     def action_step(self, step: int) -> None:
         target = self._neighbour(step)
         if target is None:
             self.notify("No more messages" if step > 0 else "This is the newest message", timeout=2)
             return
-        self.message_id = target
-        self.load()
+        self._show(target)
 
     def action_delete(self) -> None:
         """Gone at once, the next message shown; the server is asked a few seconds later."""
         following = self._neighbour(1) or self._neighbour(-1)
         if not self.tapp.delete_messages(self.address, [self.message_id]):
             return
+        self._deleted_from = self.address
         if following is None:
             self.dismiss(None)
             return
-        self.message_id = following
-        self.load()
+        self._show(following)
 
     def action_undo(self) -> None:
-        """Back to the message just deleted."""
-        restored = self.tapp.undo_delete(self.address)
+        """Back to the message just deleted (from whichever mailbox the list showed it)."""
+        address = self._deleted_from or self.address
+        restored = self.tapp.undo_delete(address)
         if restored:
-            self.message_id = restored[0]
-            self.load()
+            self._show((address, restored[0]))
