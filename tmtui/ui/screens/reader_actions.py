@@ -145,13 +145,13 @@ class ReaderActions(ReaderBody):
 
     @work(group="reader-save", exclusive=True, exit_on_error=False)
     async def save(self, chosen: list[int]) -> None:
-        message = self.message
+        message, address = self.message, self.address  # n or p may show another mailbox's mail meanwhile
         if message is None:
             return
         from tmtui.ui.saving import save_attachment
 
         for index in chosen:
-            path = await save_attachment(self, message, message.attachments[index])
+            path = await save_attachment(self, address, message, message.attachments[index])
             if path is None:
                 break
             self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
