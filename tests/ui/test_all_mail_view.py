@@ -132,3 +132,61 @@ async def test_a_saves_the_rows_attachment_from_its_own_mailbox(make_app, server
         await pilot.press("j", "a")
         await screen_until(pilot, lambda: (downloads / "receipt.txt").exists())
         assert (downloads / "receipt.txt").read_bytes() == b"paid 12 EUR\n"
+
+
+async def test_the_reader_steps_through_the_combined_list_it_was_opened_from(make_app, server) -> None:
+    """n, p and d in a reader opened here go row by row through All mailboxes, across mailboxes."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        first, second = await _two_mailboxes(app, pilot)
+        for address, subject in ((first, "one"), (second, "two"), (first, "three")):
+            await _mail(app, server, address, subject)
+        screen = await _open_all(app, pilot)
+        await screen_until(pilot, lambda: _shown(screen) == [(first, "three"), ("github", "two"), (first, "one")])
+
+        def showing(address: str, subject: str) -> bool:
+            reader = app.screen
+            return (isinstance(reader, ReaderScreen) and reader.address == address
+                    and reader.message is not None and reader.message.subject == subject)
+
+        await pilot.press("g", "enter")
+        await screen_until(pilot, lambda: showing(first, "three"))
+        await pilot.press("n")  # the next row is the second mailbox's, not "one" of the first
+        await screen_until(pilot, lambda: showing(second, "two"))
+        await pilot.press("n")
+        await screen_until(pilot, lambda: showing(first, "one"))
+        await pilot.press("n")  # the last row
+        await screen_until(pilot, lambda: any(str(n.message) == "No more messages" for n in app._notifications))
+        await pilot.press("p")
+        await screen_until(pilot, lambda: showing(second, "two"))
+
+        await pilot.press("d")  # from its own mailbox; the reader shows the next row of the list
+        await screen_until(pilot, lambda: showing(first, "one"))
+        assert [m.subject for m in app.store.get(second).messages] == []
+        assert [m.subject for m in app.store.get(first).messages] == ["three", "one"]
+        await pilot.press("u")  # back to the mail just deleted, in its own mailbox
+        await screen_until(pilot, lambda: showing(second, "two"))
+        assert [m.subject for m in app.store.get(second).messages] == ["two"]
+
+        await pilot.press("escape")  # the list's cursor follows the mail read last, in the second mailbox
+        await screen_until(pilot, lambda: app.screen is screen)
+        message_list = screen.query_one(MessageList)
+        await screen_until(pilot, lambda: message_list.rows[message_list.cursor].subject == "two")
+
+
+async def test_the_inbox_reader_still_steps_within_its_mailbox(make_app, server) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        first, second = await _two_mailboxes(app, pilot)
+        for address, subject in ((first, "one"), (second, "two"), (first, "three")):
+            await _mail(app, server, address, subject)
+        await pilot.press("j", "enter")  # the first mailbox's inbox (the row under All mailboxes)
+        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen) and app.screen.address == first)
+        await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 2)
+        await pilot.press("g", "enter")
+        await screen_until(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.message is not None)
+        reader = app.screen
+        assert reader.message.subject == "three"
+        await pilot.press("n")
+        await screen_until(pilot, lambda: reader.message is not None and reader.message.subject == "one")
+        assert reader.address == first

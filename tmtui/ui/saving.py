@@ -12,13 +12,14 @@ from tmtui.api.models import Attachment, Message
 from tmtui.files import Sink, save_atomically
 
 if TYPE_CHECKING:
-    from tmtui.ui.screens.reader import ReaderScreen
+    from tmtui.ui.screens.reader_body import ReaderBody
 
 PROGRESS_INTERVAL = 1 / 30  # seconds between two updates of the progress bar
 
 
-async def save_attachment(screen: ReaderScreen, message: Message, attachment: Attachment) -> Path | None:
-    """Returns the saved path, or None after telling the user why it failed."""
+async def save_attachment(screen: ReaderBody, address: str, message: Message, attachment: Attachment) -> Path | None:
+    """Returns the saved path, or None after telling the user why it failed. ``address`` is the
+    message's mailbox when the save began: the reader may have moved to another one since."""
     app = screen.tapp
     bar = screen.query_one("#save-progress", ProgressBar)
     bar.display = True
@@ -35,7 +36,7 @@ async def save_attachment(screen: ReaderScreen, message: Message, attachment: At
             bar.update(total=total or attachment.size or None, progress=received)
 
     async def write(sink: Sink) -> int:
-        return await app.sync.download(screen.address, message.id, attachment.name, sink,
+        return await app.sync.download(address, message.id, attachment.name, sink,
                                        expected_size=attachment.size, on_progress=progress)
 
     try:

@@ -197,8 +197,17 @@ class AllMailScreen(TmtuiScreen[None]):
             return
         address, message_id = where
         self.new_ids = self.new_ids - {event.message_id}
-        self.app.push_screen(ReaderScreen(address, message_id),
-                             callback=lambda shown: self._read_up_to(address, shown))
+        reader = ReaderScreen(address, message_id, beside=self.beside)  # n, p and d go through these rows
+        self.app.push_screen(reader, callback=lambda shown: self._read_up_to(reader.address, shown))
+
+    def beside(self, where: tuple[str, str], step: int) -> tuple[str, str] | None:
+        """The mail ``step`` rows from ``where`` in the list as shown (filtered, newest first)."""
+        keys = [row.id for row in self.rows]
+        key = row_key(*where)
+        index = keys.index(key) if key in keys else None
+        if index is None or not 0 <= index + step < len(keys):
+            return None
+        return self._where.get(keys[index + step])
 
     def _read_up_to(self, address: str, message_id: str | None) -> None:
         """Back from the reader: the cursor follows the message read last (n/p move it)."""
