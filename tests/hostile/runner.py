@@ -19,6 +19,7 @@ own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import smtplib
@@ -267,6 +268,11 @@ class Walk:
                          and app.screen.message is not None, "the reader with the body")
         reader = app.screen
         await settle(pilot)
+        # The Markdown view mounts its blocks after the body is set: wait for them, and
+        # a literal that never shows is the problem the check below reports.
+        with contextlib.suppress(TimeoutError):
+            await self.until(pilot, lambda: all(literal in screen_text(app) for literal in case.visible),
+                             "the body on screen", timeout=5)
         text = screen_text(app)
         for literal in case.visible:
             if literal not in text:
