@@ -72,3 +72,22 @@ async def test_a_drawn_line_follows_marks_reading_and_the_cursor(make_app, serve
         await screen_until(pilot, lambda: app.screen is inbox and "mail 0" in screen_text(pilot)
                            and not _line_of(pilot, "mail 0").lstrip().startswith(("●", "*")))
         assert _line_of(pilot, "mail 1").lstrip().startswith("●")
+
+
+async def test_the_new_mail_toast_comes_after_the_rows_are_shown(make_app, server, monkeypatch) -> None:
+    # A toast is a mount and a layout: made first, it held the frame with the new rows.
+    app = make_app()
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
+        mailbox = await first_inbox(pilot)
+        messages = app.screen.query_one(MessageList)
+        listed_at_toast: list[list[str]] = []
+        notify = app.notify
+
+        def spy(message: str, *args: Any, **kwargs: Any) -> None:
+            listed_at_toast.append([row.subject for row in messages.rows])
+            notify(message, *args, **kwargs)
+
+        monkeypatch.setattr(app, "notify", spy)
+        server.control.deliver(mailbox.address, build_mail(mailbox.address, subject="a code for you"))
+        await screen_until(pilot, lambda: bool(listed_at_toast) and "a code for you" in screen_text(pilot))
+        assert listed_at_toast == [["a code for you"]]
