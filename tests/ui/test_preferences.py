@@ -64,5 +64,10 @@ async def test_a_burst_of_mail_is_one_or_two_toasts_not_one_each(make_app, serve
         def toasts() -> list[str]:
             return [str(n.message) for n in app._notifications if n.title.startswith("New mail")]
 
-        await screen_until(pilot, lambda: any("(+4 more)" in t for t in toasts()), timeout=8)
-        assert len(toasts()) == 2  # "first", then the burst folded into one
+        def announced() -> int:  # mails the toasts told of: "subject (+N more)" is N + 1
+            return sum(1 + int(t.rsplit("(+", 1)[1].split()[0]) if "(+" in t else 1 for t in toasts())
+
+        await screen_until(pilot, lambda: announced() == 6, timeout=8)
+        # "first", then the burst folded into one; or all six in one, when the burst's listing
+        # came before the frame after which the first toast shows
+        assert len(toasts()) in (1, 2)

@@ -90,8 +90,12 @@ async def test_a_burst_of_changes_is_one_message_that_keeps_every_added_id(make_
         assert len(handled) >= 2
         assert {m.added for m in handled} == {("burst-1", "burst-2", "burst-3")}
         assert inbox.new_ids == {"burst-1", "burst-2", "burst-3"}
-        toasts = [str(n.message) for n in app._notifications if n.title.startswith("New mail")]
-        assert toasts == ["Burst <b@example.org>: burst burst-3 (+2 more)"]
+
+        def toasts() -> list[str]:  # shown after the frame with the rows
+            return [str(n.message) for n in app._notifications if n.title.startswith("New mail")]
+
+        await screen_until(pilot, lambda: bool(toasts()))
+        assert toasts() == ["Burst <b@example.org>: burst burst-3 (+2 more)"]
 
 
 def test_folding_store_messages_unites_what_they_carry() -> None:

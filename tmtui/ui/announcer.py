@@ -41,6 +41,7 @@ class Announcer:
         self._unannounced: dict[str, list[MessageSummary]] = {}
         self._last_toast: dict[str, float] = {}
         self._toast_timers: dict[str, Timer] = {}
+        self._toast_after_frame: set[str] = set()  # addresses whose toast waits for the next frame
         self.rules: RuleEngine | None = None  # the App's, when the config has rules
 
     def changed(self, change: Change) -> None:
@@ -66,11 +67,17 @@ class Announcer:
         # One toast per mailbox every few seconds: a burst becomes "(+N more)" rather
         # than a stack of toasts, each of which costs a layout.
         self._unannounced.setdefault(address, []).extend(fresh)
+        if address in self._toast_timers or address in self._toast_after_frame:
+            return  # a toast is on its way: it will count these too
         wait = self._last_toast.get(address, float("-inf")) + TOAST_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self._flush(address)
-        elif address not in self._toast_timers:
+        if wait > 0:
             self._toast_timers[address] = self.app.set_timer(wait, lambda: self._flush(address))
+            return
+        # After the frame that shows the new rows: mounting a toast and the layout it needs
+        # took ~20 ms each, and held the first rows of a burst (and the next listing) that long.
+        self._toast_after_frame.add(address)
+        if not self.app.call_after_refresh(self._flush, address):
+            self._flush(address)
 
     def _copy_code(self, address: str, newest: MessageSummary) -> None:
         from tmtui.extract import mail_code
@@ -103,6 +110,7 @@ class Announcer:
 
     def _flush(self, address: str) -> None:
         self._toast_timers.pop(address, None)
+        self._toast_after_frame.discard(address)
         fresh = self._unannounced.pop(address, [])
         if not fresh:
             return

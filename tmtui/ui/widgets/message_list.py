@@ -31,6 +31,7 @@ from tmtui.ui.keys import bindings_for
 SENDER_WIDTH = 22
 TIME_WIDTH = 8
 MAILBOX_WIDTH = 14
+LINE_CACHE_SIZE = 512  # drawn lines kept: a few screenfuls, in every state a row can be drawn in
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,8 @@ class MessageList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._badges: dict[str, str] = {}  # computed when a row is first drawn
         self._base_style: Style | None = None  # the list's own style, during one render pass
+        self._components: dict[tuple[str, bool], Style] = {}  # component styles, during one render pass
+        self._lines: dict[tuple[Row, int, Style, str, bool], Strip] = {}  # drawn rows (render_line)
 
     # Data ------------------------------------------------------------------
 
@@ -216,10 +219,21 @@ class MessageList(ScrollView, can_focus=True):
             return super().render_lines(crop)
         finally:
             self._base_style = None
+            self._components.clear()
 
     @property
     def _list_style(self) -> Style:
         return self._base_style if self._base_style is not None else self.rich_style
+
+    def _component(self, name: str, *, partial: bool = False) -> Style:
+        """A component style, looked up once per render pass (each lookup walks the CSS rules)."""
+        if self._base_style is None:  # outside a pass the CSS may have changed since
+            return self.get_component_rich_style(name, partial=partial)
+        key = (name, partial)
+        style = self._components.get(key)
+        if style is None:
+            style = self._components[key] = self.get_component_rich_style(name, partial=partial)
+        return style
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
@@ -228,18 +242,27 @@ class MessageList(ScrollView, can_focus=True):
             return Strip.blank(width, self._list_style)
         row = self.rows[index]
         style = self._row_style(row, index)
-        return Strip(self._segments(row, index, width, style)).adjust_cell_length(width, style)
+        # A new mail shifts every row below it by one line: each is drawn again, but its
+        # text is the same, so the line is too (style, time and mark are in the key).
+        key = (row, width, style, relative_time(row.timestamp, self.now), row.id in self.marked)
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) >= LINE_CACHE_SIZE:
+                self._lines.clear()
+            strip = Strip(self._segments(row, index, width, style)).adjust_cell_length(width, style)
+            self._lines[key] = strip
+        return strip
 
     def _row_style(self, row: Row, index: int) -> Style:
         style = self._list_style
         if not row.read:
-            style += self.get_component_rich_style("message-list--unread")
+            style += self._component("message-list--unread")
         if row.id in self.new_ids:
-            style += self.get_component_rich_style("message-list--new")
+            style += self._component("message-list--new")
         if row.id in self.marked:
-            style += self.get_component_rich_style("message-list--marked")
+            style += self._component("message-list--marked")
         if index == self.cursor:
-            style += self.get_component_rich_style("message-list--cursor")
+            style += self._component("message-list--cursor")
         return style
 
     def _badge_style(self) -> Style:
@@ -250,10 +273,10 @@ class MessageList(ScrollView, can_focus=True):
         pair, readable in every theme, with 16 colours, the terminal's own ANSI
         palette (ANSI themes) and NO_COLOR alike.
         """
-        return self._list_style + self.get_component_rich_style("message-list--badge", partial=True)
+        return self._list_style + self._component("message-list--badge", partial=True)
 
     def _segments(self, row: Row, index: int, width: int, style: Style) -> list[Segment]:
-        dim = style + self.get_component_rich_style("message-list--dim", partial=True)
+        dim = style + self._component("message-list--dim", partial=True)
         badge_style = self._badge_style()
         marker = ("*" if row.id in self.marked else " ") + ("●" if not row.read else " ")
         flags = ("@" if row.attached else " ") + ("J" if row.junk else " ")
