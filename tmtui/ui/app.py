@@ -33,8 +33,8 @@ from tmtui.sync import SyncWorker
 from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
-from tmtui.ui.collector import CHECK, IdleCollector
 from tmtui.ui.announcer import Announcer
+from tmtui.ui.collector import CHECK, IdleCollector
 from tmtui.ui.lifetimes import FreshContextExecutor, prune_closed_watchers
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
