@@ -34,7 +34,7 @@ from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
-from tmtui.ui.collector import CHECK, IdleCollector
+from tmtui.ui.collector import IdleCollector
 from tmtui.ui.lifetimes import FreshContextExecutor, prune_closed_watchers
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
@@ -127,7 +127,6 @@ class TmtuiApp(App[None]):
         # starts with the collector off (launch.run_tui): on again from here, its full
         # passes run when input pauses (tmtui.ui.collector), not on a key.
         self.set_timer(0.5, lambda: _settle_collector(self.collector))
-        self.set_interval(CHECK, self.collector.check)
         self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
 
     def _screen_changed(self, _screen: Screen) -> None:

@@ -20,12 +20,12 @@ a 50-95 ms stall on the key (two frames are 33 ms). So:
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable
 
 IDLE = 1.0  # seconds without a key or mouse event: the user has paused
-CHECK = 0.5  # seconds between looks: a wake-up costs microseconds, a pass lands <= 0.5 s into a pause
 REPEAT = 30.0  # seconds: a long pause (mail arriving, nobody typing) still gets its garbage collected
 VALVE = 100  # young passes before CPython's own full pass (its default is 10)
 
@@ -50,7 +50,11 @@ def release() -> None:
 
 
 class IdleCollector:
-    """Full passes in the user's pauses; :meth:`touched` on every key and mouse event."""
+    """Full passes in the user's pauses; :meth:`touched` on every key and mouse event.
+
+    No polling (the idle app wakes ~2 times a second as it is): one timer, armed
+    by input for IDLE seconds after it, else every REPEAT seconds.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -58,22 +62,37 @@ class IdleCollector:
         self.last_pass: float | None = None  # when this collector last ran a full pass
         self.passes = 0
         self._threshold: tuple[int, int, int] | None = None
+        self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
-        """Take over the full passes (the app then calls :meth:`check` every CHECK seconds)."""
+        """Take over the full passes (call on the app's loop)."""
         if self._threshold is None:
             self._threshold = gc.get_threshold()
             young, middle, _old = self._threshold
             gc.set_threshold(young, middle, VALVE)
+            self._arm(IDLE)
 
     def stop(self) -> None:
         """CPython's own thresholds again (the app has exited; tests run many apps in one process)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._threshold is not None:
             gc.set_threshold(*self._threshold)
             self._threshold = None
 
     def touched(self) -> None:
         self.last_input = self._clock()
+        if self._threshold is not None and (self._timer is None or self._timer.when() > self._idle_at()):
+            self._arm(IDLE)
+
+    def _idle_at(self) -> float:
+        return asyncio.get_running_loop().time() + IDLE
+
+    def _arm(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(delay, self.check)
 
     @staticmethod
     def pending() -> int:
@@ -88,8 +107,16 @@ class IdleCollector:
         return self.last_pass is None or self.last_pass < self.last_input or now - self.last_pass >= REPEAT
 
     def check(self) -> None:
-        if self._threshold is not None and self.due():
+        self._timer = None
+        if self._threshold is None:
+            return
+        quiet = self._clock() - self.last_input
+        if quiet < IDLE:  # typed since: look again when the pause is long enough
+            self._arm(IDLE - quiet)
+            return
+        if self.due():
             self.collect()
+        self._arm(REPEAT)
 
     def collect(self) -> None:
         global _refreeze
