@@ -30,6 +30,7 @@ def clock() -> Clock:
 
 @pytest.fixture(autouse=True)
 def _thawed() -> Iterator[None]:
+    collector._refreeze = False  # an app closed earlier in this process may have released its inbox
     yield
     gc.unfreeze()
     collector._refreeze = False

@@ -99,6 +99,7 @@ class TmtuiApp(App[None]):
         self._banner = banner
         self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
         self.collector = IdleCollector()  # full collector passes in the user's pauses
+        self._stack_depth = 0
 
     def on_mount(self) -> None:
         # Closed screens must not stay alive (tmtui.ui.lifetimes): thread workers' contexts,
@@ -131,6 +132,9 @@ class TmtuiApp(App[None]):
 
     def _screen_changed(self, _screen: Screen) -> None:
         self.set_timer(PRUNE_DELAY, lambda: prune_closed_watchers(self))
+        if len(self.screen_stack) < self._stack_depth:
+            self.collector.soon()  # a closed screen's cycles: collected in the next short pause
+        self._stack_depth = len(self.screen_stack)
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the sync core, whose first request

@@ -10,7 +10,10 @@ a 50-95 ms stall on the key (two frames are 33 ms). So:
 * :class:`IdleCollector` runs ``gc.collect()`` itself once input has been quiet
   for :data:`IDLE` seconds and a young pass has moved something to the old
   generation since the last full pass (``gc.get_count()[2]`` counts them):
-  once per pause, again every :data:`REPEAT` seconds of a long one.
+  once per pause, again every :data:`REPEAT` seconds of a long one. A closed
+  screen leaves a pile of cycles (a reader: its whole body): :meth:`soon`
+  collects them after only :data:`SOON` seconds of quiet, between that key and
+  the next, before the next screen's work can set off the valve with them in.
 * Long-lived objects are frozen (``gc.freeze``: the permanent generation, never
   walked; still freed by reference counting): start-up's, and a big listing's
   summaries and rows (:func:`settle`). A frozen cycle is never collected, so a
@@ -26,6 +29,7 @@ import time
 from collections.abc import Callable
 
 IDLE = 1.0  # seconds without a key or mouse event: the user has paused
+SOON = 0.2  # seconds of quiet after a screen closed: its cycles (a reader's megabyte) go before the next key
 REPEAT = 30.0  # seconds: a long pause (mail arriving, nobody typing) still gets its garbage collected
 VALVE = 100  # young passes before CPython's own full pass (its default is 10)
 
@@ -63,6 +67,7 @@ class IdleCollector:
         self.passes = 0
         self._threshold: tuple[int, int, int] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._soon = False  # a screen closed: a shorter pause will do
 
     def start(self) -> None:
         """Take over the full passes (call on the app's loop)."""
@@ -86,6 +91,16 @@ class IdleCollector:
         if self._threshold is not None and (self._timer is None or self._timer.when() > self._idle_at()):
             self._arm(IDLE)
 
+    def soon(self) -> None:
+        """A screen has closed: collect after SOON seconds of quiet instead of IDLE."""
+        self._soon = True
+        if self._threshold is not None:
+            self._arm(SOON)
+
+    @property
+    def wait(self) -> float:
+        return SOON if self._soon else IDLE
+
     def _idle_at(self) -> float:
         return asyncio.get_running_loop().time() + IDLE
 
@@ -101,18 +116,19 @@ class IdleCollector:
 
     def due(self) -> bool:
         now = self._clock()
-        if now - self.last_input < IDLE or not (self.pending() or _refreeze):
+        if now - self.last_input < self.wait or not (self.pending() or _refreeze):
             return False
         # Once per pause: a pass already made since the last input waits REPEAT seconds.
-        return self.last_pass is None or self.last_pass < self.last_input or now - self.last_pass >= REPEAT
+        return (self._soon or self.last_pass is None or self.last_pass < self.last_input
+                or now - self.last_pass >= REPEAT)
 
     def check(self) -> None:
         self._timer = None
         if self._threshold is None:
             return
         quiet = self._clock() - self.last_input
-        if quiet < IDLE:  # typed since: look again when the pause is long enough
-            self._arm(IDLE - quiet)
+        if quiet < self.wait:  # typed since: look again when the pause is long enough
+            self._arm(self.wait - quiet)
             return
         if self.due():
             self.collect()
@@ -123,6 +139,7 @@ class IdleCollector:
         gc.collect()
         self.last_pass = self._clock()
         self.passes += 1
+        self._soon = False
         if _refreeze:  # what survived a release (start-up's objects, the open screens): out of the passes again
             gc.freeze()
             _refreeze = False
