@@ -98,7 +98,7 @@ class TmtuiApp(App[None]):
         self.persist = sync.persist
         self._banner = banner
         self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
-        self.collector = IdleCollector()  # full collector passes in the user's pauses
+        self.collector = IdleCollector(busy=self._screen_working)  # full collector passes in the user's pauses
         self._stack_depth = 0
 
     def on_mount(self) -> None:
@@ -129,6 +129,11 @@ class TmtuiApp(App[None]):
         # passes run when input pauses (tmtui.ui.collector), not on a key.
         self.set_timer(0.5, lambda: _settle_collector(self.collector))
         self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
+
+    def _screen_working(self) -> bool:
+        """A screen's worker runs (a body converting, rows filling): the user waits for it (the app's
+        own workers, the sync core's among them, run all the time)."""
+        return any(worker.node is not self and not worker.is_finished for worker in self.workers)
 
     def _screen_changed(self, _screen: Screen) -> None:
         self.set_timer(PRUNE_DELAY, lambda: prune_closed_watchers(self))

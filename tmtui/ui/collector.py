@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 IDLE = 1.0  # seconds without a key or mouse event: the user has paused
 SOON = 0.2  # seconds of quiet after a screen closed: its cycles (a reader's megabyte) go before the next key
+BUSY_LOOK = 0.1  # seconds between looks while a screen works (briefly: a body converting)
 REPEAT = 30.0  # seconds: a long pause (mail arriving, nobody typing) still gets its garbage collected
 VALVE = 100  # young passes before CPython's own full pass (its default is 10)
 
@@ -60,8 +61,11 @@ class IdleCollector:
     by input for IDLE seconds after it, else every REPEAT seconds.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, busy: Callable[[], bool] = lambda: False) -> None:
+        """``busy``: is a screen still working on what the user asked (a reader converting)?
+        Waiting for an answer is not a pause: a busy moment counts as input."""
         self._clock = clock
+        self._busy = busy
         self.last_input = clock()
         self.last_pass: float | None = None  # when this collector last ran a full pass
         self.passes = 0
@@ -125,6 +129,10 @@ class IdleCollector:
     def check(self) -> None:
         self._timer = None
         if self._threshold is None:
+            return
+        if self._busy():
+            self.touched()
+            self._arm(BUSY_LOOK)
             return
         quiet = self._clock() - self.last_input
         if quiet < self.wait:  # typed since: look again when the pause is long enough
