@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tmtui.ui import collector
-from tmtui.ui.collector import IDLE, REPEAT, IdleCollector
+from tmtui.ui.collector import IDLE, REPEAT, SOON, IdleCollector
 
 
 class Clock:
@@ -86,3 +86,29 @@ def test_a_released_inbox_gets_start_up_objects_frozen_again_by_the_next_pass(cl
     idle.collect()
     assert gc.get_freeze_count() >= frozen * 0.9  # out of the full passes again
     assert not idle.due()
+
+
+async def test_waiting_for_a_screen_is_no_pause_and_a_closed_screen_needs_only_a_short_one(clock: Clock) -> None:
+    working = [True]
+    idle = IdleCollector(clock, busy=lambda: working[0])
+    idle.start()
+    try:
+        _young_pass()
+        clock.now += 5 * IDLE
+        idle.check()
+        assert idle.passes == 0  # a body converting: the user waits for it
+        working[0] = False
+        idle.check()
+        assert idle.passes == 0  # it has just ended: its frames are the answer to the key
+        clock.now += IDLE
+        idle.check()
+        assert idle.passes == 1
+        _young_pass()
+        clock.now += 0.1
+        idle.touched()  # escape: the reader closes
+        idle.soon()
+        clock.now += SOON
+        idle.check()
+        assert idle.passes == 2
+    finally:
+        idle.stop()
