@@ -320,6 +320,8 @@ class TmtuiApp(App[None]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         change = message.change
+        if change.added or change.removed:
+            self.collector.touched()  # mail arriving (a big listing paging in) is shown now: no pause yet
         self.announcer.changed(change)
         for screen in self.screen_stack:
             if isinstance(screen, TmtuiScreen):
