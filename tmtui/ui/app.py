@@ -131,9 +131,10 @@ class TmtuiApp(App[None]):
         self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
 
     def _screen_working(self) -> bool:
-        """A screen's worker runs (a body converting, rows filling): the user waits for it (the app's
-        own workers, the sync core's among them, run all the time)."""
-        return any(worker.node is not self and not worker.is_finished for worker in self.workers)
+        """The shown screen's worker runs (a body converting, rows filling): the user waits for it (the
+        app's own workers, the sync core's among them, run all the time)."""
+        screen = self.screen
+        return any(worker.node is screen and not worker.is_finished for worker in self.workers)
 
     def _screen_changed(self, _screen: Screen) -> None:
         self.set_timer(PRUNE_DELAY, lambda: prune_closed_watchers(self))

@@ -31,6 +31,7 @@ from collections.abc import Callable
 IDLE = 1.0  # seconds without a key or mouse event: the user has paused
 SOON = 0.2  # seconds of quiet after a screen closed: its cycles (a reader's megabyte) go before the next key
 BUSY_LOOK = 0.1  # seconds between looks while a screen works (briefly: a body converting)
+BUSY_MAX = 5.0  # seconds: a worker busy for longer is background work, not an answer the user waits for
 REPEAT = 30.0  # seconds: a long pause (mail arriving, nobody typing) still gets its garbage collected
 VALVE = 100  # young passes before CPython's own full pass (its default is 10)
 
@@ -72,6 +73,7 @@ class IdleCollector:
         self._threshold: tuple[int, int, int] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._soon = False  # a screen closed: a shorter pause will do
+        self._busy_since: float | None = None
 
     def start(self) -> None:
         """Take over the full passes (call on the app's loop)."""
@@ -131,9 +133,14 @@ class IdleCollector:
         if self._threshold is None:
             return
         if self._busy():
-            self.touched()
-            self._arm(BUSY_LOOK)
-            return
+            now = self._clock()
+            self._busy_since = self._busy_since if self._busy_since is not None else now
+            if now - self._busy_since < BUSY_MAX:
+                self.touched()
+                self._arm(BUSY_LOOK)
+                return
+        else:
+            self._busy_since = None
         quiet = self._clock() - self.last_input
         if quiet < self.wait:  # typed since: look again when the pause is long enough
             self._arm(self.wait - quiet)
