@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import Notify
@@ -33,6 +34,7 @@ from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
+from tmtui.ui.collector import IdleCollector
 from tmtui.ui.lifetimes import FreshContextExecutor, prune_closed_watchers
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
@@ -60,9 +62,10 @@ CONVERTER_DELAY = 1.0  # seconds after mount: start-up and the first listing com
 PRUNE_DELAY = 1.0  # seconds after a screen change: the screen it closed has been removed by then
 
 
-def _settle_collector() -> None:
+def _settle_collector(collector: IdleCollector) -> None:
     gc.freeze()
     gc.enable()
+    collector.start()
 
 
 class TmtuiApp(App[None]):
@@ -95,6 +98,8 @@ class TmtuiApp(App[None]):
         self.persist = sync.persist
         self._banner = banner
         self.announcer = Announcer(self, self.store, config, fetch=sync.fetch)
+        self.collector = IdleCollector(busy=self._screen_working)  # full collector passes in the user's pauses
+        self._stack_depth = 0
 
     def on_mount(self) -> None:
         # Closed screens must not stay alive (tmtui.ui.lifetimes): thread workers' contexts,
@@ -120,12 +125,22 @@ class TmtuiApp(App[None]):
                 self.run_worker(self._open_start_address(start), exit_on_error=False)
         # Start-up objects live as long as the app: keep them out of the collector's
         # full passes, whose 50 ms pauses otherwise land while mail arrives. `tmtui`
-        # starts with the collector off (launch.run_tui): on again from here.
-        self.set_timer(0.5, _settle_collector)
+        # starts with the collector off (launch.run_tui): on again from here, its full
+        # passes run when input pauses (tmtui.ui.collector), not on a key.
+        self.set_timer(0.5, lambda: _settle_collector(self.collector))
         self.set_timer(CONVERTER_DELAY, lambda: self.converter.start_soon())
+
+    def _screen_working(self) -> bool:
+        """The shown screen's worker runs (a body converting, rows filling): the user waits for it (the
+        app's own workers, the sync core's among them, run all the time)."""
+        screen = self.screen
+        return any(worker.node is screen and not worker.is_finished for worker in self.workers)
 
     def _screen_changed(self, _screen: Screen) -> None:
         self.set_timer(PRUNE_DELAY, lambda: prune_closed_watchers(self))
+        if len(self.screen_stack) < self._stack_depth:
+            self.collector.soon()  # a closed screen's cycles: collected in the next short pause
+        self._stack_depth = len(self.screen_stack)
 
     def on_ready(self) -> None:
         """The first frame is on screen: now the sync core, whose first request
@@ -306,6 +321,8 @@ class TmtuiApp(App[None]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         change = message.change
+        if change.added or change.removed:
+            self.collector.touched()  # mail arriving (a big listing paging in) is shown now: no pause yet
         self.announcer.changed(change)
         for screen in self.screen_stack:
             if isinstance(screen, TmtuiScreen):
@@ -336,7 +353,13 @@ class TmtuiApp(App[None]):
             yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}",
                                 lambda a=action, n=node: self.run_action(a, n))
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.touched()  # a key or the mouse: no full collector pass for a while
+        await super().on_event(event)
+
     async def on_unmount(self) -> None:
+        self.collector.stop()
         if self.announcer.rules is not None:
             await self.announcer.rules.aclose()  # pending deletions dropped, programs stopped
         if "converter" in self.__dict__:  # built (cached_property): stop its worker
