@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import ProgressBar
 
-from tmtui.api.models import Attachment, Message
+from tmtui.api.models import Attachment
 from tmtui.files import Sink, save_atomically
 
 if TYPE_CHECKING:
-    from tmtui.ui.screens.reader_body import ReaderBody
+    from tmtui.ui.screens.base import TmtuiScreen
 
 PROGRESS_INTERVAL = 1 / 30  # seconds between two updates of the progress bar
 
 
-async def save_attachment(screen: ReaderBody, address: str, message: Message, attachment: Attachment) -> Path | None:
-    """Returns the saved path, or None after telling the user why it failed. ``address`` is the
+async def save_attachment(screen: TmtuiScreen[Any], address: str, message_id: str,
+                          attachment: Attachment) -> Path | None:
+    """Returns the saved path, or None after telling the user why it failed.
+
+    ``screen`` shows a ``#save-progress`` bar (the reader, All mailboxes). ``address`` is the
     message's mailbox when the save began: the reader may have moved to another one since."""
     app = screen.tapp
     bar = screen.query_one("#save-progress", ProgressBar)
@@ -36,7 +39,7 @@ async def save_attachment(screen: ReaderBody, address: str, message: Message, at
             bar.update(total=total or attachment.size or None, progress=received)
 
     async def write(sink: Sink) -> int:
-        return await app.sync.download(address, message.id, attachment.name, sink,
+        return await app.sync.download(address, message_id, attachment.name, sink,
                                        expected_size=attachment.size, on_progress=progress)
 
     try:

@@ -151,7 +151,7 @@ class ReaderActions(ReaderBody):
         from tmtui.ui.saving import save_attachment
 
         for index in chosen:
-            path = await save_attachment(self, address, message, message.attachments[index])
+            path = await save_attachment(self, address, message.id, message.attachments[index])
             if path is None:
                 break
             self.notify(f"Saved {sanitize_line(str(path), 500)}", markup=False, timeout=8)
