@@ -124,11 +124,12 @@ class ReaderScreen(ReaderActions):
         if self.rendered is None:
             self.action_explain("search")
             return
+        note = ""
         if self.view == "rendered":
             self.view = "plain"
             self.show_view()
-            self.notify("Searching the plain text (v switches views)", timeout=3)
-        self.search.open()
+            note = "searching the plain text (v: views, esc: clear)"
+        self.search.open(note)
 
     @on(Input.Changed, "#search-input")
     def search_changed(self) -> None:

@@ -37,8 +37,8 @@ class BodySearch:
         """The search line is open (n/N move between matches, escape clears it)."""
         return bool(self.bar.display)
 
-    def open(self) -> None:
-        self.bar.open()
+    def open(self, placeholder: str = "") -> None:
+        self.bar.open(placeholder)
 
     def clear(self) -> None:
         self.bar.close()

@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
+PLACEHOLDER = "search the body (enter: keep, esc: clear)"
+
 
 class SearchBar(Horizontal):
     """An input for the query and the count beside it; hidden until opened.
@@ -24,8 +26,7 @@ class SearchBar(Horizontal):
     def compose(self) -> ComposeResult:
         # Whatever is typed is a literal: the placeholder and the count are ours, never markup.
         yield Static("/", id="search-prompt")
-        field = Input(id="search-input", placeholder="search the body (enter: keep, esc: clear)",
-                      select_on_focus=False)
+        field = Input(id="search-input", placeholder=PLACEHOLDER, select_on_focus=False)
         field.can_focus = False  # until opened: the reader's keys are not typed into it
         yield field
         yield Static(id="search-count")
@@ -39,7 +40,9 @@ class SearchBar(Horizontal):
         """What is searched for ("" when closed)."""
         return self.input.value if self.display else ""
 
-    def open(self) -> None:
+    def open(self, placeholder: str = "") -> None:
+        """``placeholder`` says something about this search in the line itself (a toast would cover the count)."""
+        self.input.placeholder = placeholder or PLACEHOLDER
         self.display = True
         self.input.can_focus = True
         self.input.focus()
