@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-from collections.abc import Callable
 
 import httpx
 import pytest
 
 from tests.support.loopback import needs_alias
 from tests.support.mail import build_mail, deliver
+from tests.support.waiting import until
 from tests.support.wire import call, take_address
 from tmtui.server.mailparse import UniqueNames
 from tmtui.server.parsepool import ParserPool
@@ -117,12 +117,6 @@ async def test_big_data_goes_through_the_spool_and_the_parser_process(start_serv
     assert list((srv.data_dir / "spool").iterdir()) == []  # the spool file went with the transaction
 
 
-async def _wait_until(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(10):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
 async def test_past_the_in_flight_budget_the_answer_is_451_not_a_drop(start_server) -> None:
     limit = 200_000
     srv = await start_server(max_message_bytes=limit, smtp_inflight_bytes=limit, smtp_inflight_per_ip_bytes=limit)
@@ -138,7 +132,7 @@ async def test_past_the_in_flight_budget_the_answer_is_451_not_a_drop(start_serv
             assert (await smtp.send(b"RCPT TO:<budget@a.test>\r\n")).startswith(b"250")
             assert (await smtp.send(b"DATA\r\n")).startswith(b"354")
         first.writer.write(body)  # no final dot yet: these bytes are in flight
-        await _wait_until(lambda: budget.used >= 128 * 1024)
+        await until(lambda: budget.used >= 128 * 1024, 10, what="the budget in use")
         assert (await second.send(body + b".\r\n")).startswith(b"451 4.3.1")  # try again later
         assert (await first.send(b".\r\n")).startswith(b"250")
         assert budget.used == 0

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import first_inbox, screen_until, store_until
-from tmtui.ui.screens.inbox import InboxScreen
+from tests.support.waiting import first_inbox, screen_until
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
 
@@ -38,10 +37,7 @@ async def test_inbox_keys_with_nothing_to_act_on_say_so(make_app, server) -> Non
 async def test_reader_keys_a_plain_message_cannot_serve_say_why(make_app, server) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        address = store.mailboxes[0].address
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        address = (await first_inbox(pilot)).address
         await deliver(server.smtp_port, address, build_mail(address, subject="plain", text="Just words."))
         await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 1)
         await pilot.press("enter")

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_text, screen_until, store_until
+from tests.support.waiting import first_inbox, screen_text, screen_until
 from tmtui.ui.dialogs.help import HelpDialog, describe_keys
-from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.picker import PickerScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
 
 
 async def _inbox(app, server, pilot) -> str:
-    store = app.store
-    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-    address = store.mailboxes[0].address
-    await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+    address = (await first_inbox(pilot)).address
     await deliver(server.smtp_port, address, build_mail(address, subject="hello", html="<p>code 123456</p>"))
     await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 1)
     return address

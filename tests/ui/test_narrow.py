@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.widgets._toast import Toast
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_text, screen_until, store_until
-from tmtui.ui.screens.inbox import InboxScreen
+from tests.support.waiting import first_inbox, screen_text, screen_until
 from tmtui.ui.screens.picker import PickerScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.message_list import MessageList
@@ -19,10 +18,7 @@ def lines(pilot) -> list[str]:
 
 
 async def _inbox_with_mail(app, server, pilot) -> str:
-    store = app.store
-    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-    address = store.mailboxes[0].address
-    await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+    address = (await first_inbox(pilot)).address
     await deliver(server.smtp_port, address, build_mail(address, subject=LONG_SUBJECT,
                                                         sender="Billing Department <billing@example.org>"))
     await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 1)

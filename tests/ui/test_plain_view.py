@@ -5,9 +5,8 @@ from __future__ import annotations
 from textual.widgets import Markdown
 
 from tests.support.mail import build_mail, deliver
-from tests.support.waiting import screen_until, store_until
+from tests.support.waiting import first_inbox, screen_until
 from tmtui.render import html_to_text
-from tmtui.ui.screens.inbox import InboxScreen
 from tmtui.ui.screens.reader import ReaderScreen
 from tmtui.ui.widgets.body_view import BodyView
 from tmtui.ui.widgets.message_list import MessageList
@@ -27,10 +26,7 @@ def test_headings_lose_their_marks_in_text_but_not_in_markdown() -> None:
 async def test_plain_view_shows_no_heading_marks(make_app, server) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        store = app.store
-        await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-        address = store.mailboxes[0].address
-        await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+        address = (await first_inbox(pilot)).address
         await deliver(server.smtp_port, address, build_mail(address, subject="welcome", html=HTML))
         await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 1)
         await pilot.press("enter")

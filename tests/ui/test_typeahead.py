@@ -35,10 +35,7 @@ def type_ahead(app, *keys: str) -> None:
 
 
 async def _reader(app, server, pilot, **mail: object) -> ReaderScreen:
-    store = app.store
-    await store_until(store, lambda: bool(store.mailboxes) and store.mailboxes[0].connection == "live")
-    address = store.mailboxes[0].address
-    await screen_until(pilot, lambda: isinstance(app.screen, InboxScreen))
+    address = (await first_inbox(pilot)).address
     await deliver(server.smtp_port, address, build_mail(address, **mail))  # type: ignore[arg-type]
     await screen_until(pilot, lambda: len(app.screen.query_one(MessageList).rows) == 1)
     await pilot.press("enter")
