@@ -19,6 +19,10 @@ otherwise hide control sequences in them. A mail's ``mail_from`` is the
 sender's text, not the server's: it is never refused (a stranger must not be
 able to make a mailbox unreadable) but shown through the sanitiser and
 :func:`tmtui.safety.sender_view`.
+
+One module over the usual size on purpose: one parser per action of the
+contract, all on the same few coercions, so the tolerance rules stay in one
+place a reader can check against the contract.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ the body); streamed downloads have ``timeout`` per read instead.
 
 Log lines (logger ``tmtui.api``, DEBUG) name the method, the action, the status
 and the elapsed time; never a URL, a body or a token.
+
+One module over the usual size on purpose: the retry policy above is one
+decision table over send, deadline, status mapping and streaming, and split
+across modules its cases would no longer read side by side.
 """
 
 from __future__ import annotations
