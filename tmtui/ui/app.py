@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import Notify
 from textual.screen import Screen
@@ -30,11 +30,11 @@ from tmtui.safety import sanitize_line
 from tmtui.state import SavedMailbox
 from tmtui.store import Change
 from tmtui.sync import SyncWorker
-from tmtui.sync.deletes import HeldDelete
 from tmtui.sync.merge import Merge
 from tmtui.ui import clipboard, elsewhere
 from tmtui.ui.announcer import Announcer
 from tmtui.ui.collector import IdleCollector
+from tmtui.ui.held_deletes import HeldDeletes
 from tmtui.ui.lifetimes import FreshContextExecutor, prune_closed_watchers
 from tmtui.ui.messages import StoreChanged
 from tmtui.ui.rules import start_rules
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Banner = str | Callable[[str | None], str]  # a line, or a line for a mailbox (the demo's)
-UNDO_HINT = " - u to undo"
 
 
 def css_path() -> Path:
@@ -68,7 +67,7 @@ def _settle_collector(collector: IdleCollector) -> None:
     collector.start()
 
 
-class TmtuiApp(App[None]):
+class TmtuiApp(HeldDeletes):
     TITLE = "tmtui"
     CSS_PATH = css_path()
     BINDINGS = [
@@ -250,44 +249,6 @@ class TmtuiApp(App[None]):
         why = f" ({sanitize_line(mailbox.detail, 80)})" if mailbox.detail else ""
         retry = retry_words(status.retry_in)
         return f"Offline{why}" + (f", {retry}" if retry else "")
-
-    # Deletes: immediate on screen, sent to the server after a hold that `u` can undo.
-
-    def delete_messages(self, address: str, ids: Sequence[str]) -> int:
-        held = self.sync.deletes.hold(address, ids)
-        if held is None:
-            return 0
-        self.say_deleted(len(held.rows))
-        return len(held.rows)
-
-    def say_deleted(self, count: int) -> None:
-        """`Deleted 3 - u to undo`, shown while the delete is held."""
-        self.notify(sanitize_line(f"Deleted {count}{UNDO_HINT}"), markup=False, timeout=self.sync.deletes.hold_seconds)
-
-    def undo_delete(self, address: str) -> list[str]:
-        """The ids put back by undoing the latest held delete of ``address`` (newest first)."""
-        held = self.sync.deletes.undo(address)
-        if held is None:
-            self.notify("Nothing to undo", timeout=3)
-            return []
-        self.drop_undo_hints()
-        self.notify(f"Restored {len(held.rows)}", markup=False, timeout=3)
-        return held.ids
-
-    def drop_undo_hints(self) -> None:
-        """After an undo, no "u to undo" toast holds any more."""
-        for shown in list(self._notifications):
-            if str(shown.message).endswith(UNDO_HINT):
-                self._unnotify(shown)
-
-    def commit_deletes(self, address: str | None = None) -> None:
-        if self.sync.deletes.held(address):
-            self.run_worker(self.sync.deletes.commit(address), group="deletes", exit_on_error=False)
-
-    def _delete_failed(self, held: HeldDelete, exc: BaseException) -> None:
-        count = len(held.rows)
-        self.notify(f"Could not delete {count} message{'s' if count != 1 else ''}: {describe(exc)}. "
-                    "They are back in the list.", severity="error", markup=False, timeout=10)
 
     async def attempt(self, awaitable: Awaitable[T]) -> T | None:
         """Await a sync command; a failure becomes one notification line, never a traceback."""
