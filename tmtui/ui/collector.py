@@ -83,6 +83,11 @@ class IdleCollector:
             gc.set_threshold(young, middle, VALVE)
             self._arm(IDLE)
 
+    @property
+    def running(self) -> bool:
+        """This collector has taken over the full passes (from the app's settle, 0.5 s after mount)."""
+        return self._threshold is not None
+
     def stop(self) -> None:
         """CPython's own thresholds again (the app has exited; tests run many apps in one process)."""
         if self._timer is not None:
